@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the obmalloc KUnit suites. The suites use obmalloc only
+ * through its exported API and its debugfs files, exactly as a client or a
+ * tool would.
+ */
+#ifndef _OBM_TEST_H
+#define _OBM_TEST_H
+
+#include <kunit/test.h>
+#include <obmalloc.h>
+
+#define OBM_TEST_DEBUGFS	"/sys/kernel/debug/obmalloc"
+#define OBM_TEST_ARENA_SIZE	(256 * 1024UL)
+
+/* The figures of <heap>/stats, by name (README.md, "Statistics"). */
+struct obm_test_stats {
+	unsigned long arena_size;
+	unsigned long pool_size;
+	unsigned long pool_header_size;
+	unsigned long arenas_allocated_total;
+	unsigned long arenas_reclaimed;
+	unsigned long arenas_highwater;
+	unsigned long arenas_current;
+	unsigned long pools_in_use;
+	unsigned long blocks_in_use;
+	unsigned long bytes_in_allocated_blocks;
+	unsigned long bytes_in_available_blocks;
+	unsigned long unused_pools;
+	unsigned long bytes_in_unused_pools;
+	unsigned long bytes_lost_to_pool_headers;
+	unsigned long bytes_lost_to_quantization;
+	unsigned long total_bytes;
+	unsigned long double_frees;
+	unsigned long invalid_frees;
+	unsigned long alloc_failures;
+};
+
+/* One row of <heap>/classes; present is false for a class with no pool. */
+struct obm_test_class {
+	bool present;
+	unsigned long size;
+	unsigned long pools;
+	unsigned long full_pools;
+	unsigned long blocks_used;
+	unsigned long blocks_avail;
+};
+
+struct obm_heap *obm_test_heap(struct kunit *test);
+const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap);
+void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
+			 struct obm_test_stats *stats);
+void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
+			   struct obm_test_class classes[OBM_NR_CLASSES]);
+void obm_test_read_class(struct kunit *test, struct obm_heap *heap,
+			 unsigned int class_idx, struct obm_test_class *row);
+unsigned long obm_test_foreign_frees(struct kunit *test);
+int obm_test_read_file(const char *path, char *buf, size_t len);
+int obm_test_write_file(const char *path, const char *text);
+void obm_test_check_totals(struct kunit *test, struct obm_heap *heap);
+void obm_test_expect_report(struct kunit *test, const char *kind);
+void obm_test_fail_arenas(struct kunit *test, unsigned int times);
+void obm_test_fill(void *p, size_t size, unsigned long seed);
+bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);
+void obm_test_free_action(void *block);
+
+static inline unsigned long obm_test_page(const void *p)
+{
+	return (unsigned long)p & PAGE_MASK;
+}
+
+static inline unsigned long obm_test_arena(const void *p)
+{
+	return (unsigned long)p & ~(OBM_TEST_ARENA_SIZE - 1);
+}
+
+#endif /* _OBM_TEST_H */

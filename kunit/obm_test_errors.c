@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * obmalloc_errors: double, interior, foreign and wild frees are reported,
+ * counted, and change nothing else. Each test announces the reports it
+ * provokes (obm_test_expect_report()) so the harness's log scan accepts
+ * exactly those WARNs.
+ */
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "obm_test.h"
+
+#define OBM_TEST_VERIFY_FREE	"/sys/module/obmalloc/parameters/verify_free"
+
+static int obm_test_static_object;
+
+/* The heap's figures other than the error counters, for comparison. */
+static void obm_test_expect_same_state(struct kunit *test,
+				       const struct obm_test_stats *a,
+				       const struct obm_test_stats *b)
+{
+	KUNIT_EXPECT_EQ(test, a->blocks_in_use, b->blocks_in_use);
+	KUNIT_EXPECT_EQ(test, a->pools_in_use, b->pools_in_use);
+	KUNIT_EXPECT_EQ(test, a->arenas_current, b->arenas_current);
+	KUNIT_EXPECT_EQ(test, a->bytes_in_available_blocks,
+			b->bytes_in_available_blocks);
+}
+
+/* Freeing the block just freed is caught by the free-list head check. */
+static void obm_test_double_free(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats before, after;
+	void *keep, *p, *q, *r;
+
+	keep = obm_heap_alloc(heap, 32, GFP_KERNEL);	/* keeps the pool */
+	p = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_free(p);
+	obm_test_read_stats(test, heap, &before);
+	obm_test_expect_report(test, "double free");
+	obm_free(p);
+	obm_test_read_stats(test, heap, &after);
+	KUNIT_EXPECT_EQ(test, after.double_frees, before.double_frees + 1);
+	obm_test_expect_same_state(test, &before, &after);
+
+	/* The free list is intact: two allocations, two different blocks. */
+	q = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	r = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_PTR_NE(test, q, r);
+	obm_free(q);
+	obm_free(r);
+	obm_free(keep);
+}
+
+static void obm_test_verify_free_off(void *unused)
+{
+	obm_test_write_file(OBM_TEST_VERIFY_FREE, "N");
+}
+
+/* With verify_free, a double free deep in the free list is caught too. */
+static void obm_test_double_free_verified(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats before, after;
+	void *keep, *p, *q;
+
+	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_VERIFY_FREE, "Y"));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_verify_free_off, NULL));
+	keep = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	p = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	q = obm_heap_alloc(heap, 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	obm_free(p);
+	obm_free(q);		/* q is now the free-list head, p behind it */
+	obm_test_read_stats(test, heap, &before);
+	obm_test_expect_report(test, "double free");
+	obm_free(p);
+	obm_test_read_stats(test, heap, &after);
+	KUNIT_EXPECT_EQ(test, after.double_frees, before.double_frees + 1);
+	obm_test_expect_same_state(test, &before, &after);
+	obm_free(keep);
+}
+
+/* A pointer inside a block, or at its pool's header, is rejected. */
+static void obm_test_interior_free(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats before, after;
+	char *p = obm_heap_alloc(heap, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_test_fill(p, 64, 1);
+	obm_test_read_stats(test, heap, &before);
+	obm_test_expect_report(test, "interior pointer");
+	obm_free(p + 8);
+	obm_test_expect_report(test, "interior pointer");
+	obm_free((void *)obm_test_page(p));
+	obm_test_read_stats(test, heap, &after);
+	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees + 2);
+	obm_test_expect_same_state(test, &before, &after);
+	KUNIT_EXPECT_TRUE(test, obm_test_check_fill(p, 64, 1));
+	obm_free(p);
+}
+
+/* Block-aligned pointers past the carved part, or in an unused pool. */
+static void obm_test_wild_free(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats before, after;
+	char *p = obm_heap_alloc(heap, 128, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_test_read_stats(test, heap, &before);
+	obm_test_expect_report(test, "pointer to no block");
+	obm_free(p + 2 * 128);		/* never handed out */
+	obm_test_expect_report(test, "pointer to no block");
+	obm_free(p + 5 * PAGE_SIZE);	/* a pool never carved */
+	obm_test_read_stats(test, heap, &after);
+	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees + 2);
+	obm_test_expect_same_state(test, &before, &after);
+
+	/* The last block of a pool freed twice: the pool is unused by then. */
+	obm_free(p);
+	obm_test_read_stats(test, heap, &before);
+	obm_test_expect_report(test, "pointer to no block");
+	obm_free(p);
+	obm_test_read_stats(test, heap, &after);
+	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees + 1);
+	obm_test_expect_same_state(test, &before, &after);
+}
+
+/* Pointers obmalloc never gave out: static data and a plain page. */
+static void obm_test_foreign_free(struct kunit *test)
+{
+	unsigned long before = obm_test_foreign_frees(test);
+	struct page *page = alloc_page(GFP_KERNEL);
+	u8 *mem;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	mem = page_address(page);
+	memset(mem, 0x3c, PAGE_SIZE);
+	obm_test_static_object = 42;
+	obm_test_expect_report(test, "foreign pointer");
+	obm_free(&obm_test_static_object);
+	obm_test_expect_report(test, "foreign pointer");
+	obm_free(mem + 64);
+	KUNIT_EXPECT_EQ(test, obm_test_foreign_frees(test), before + 2);
+	KUNIT_EXPECT_EQ(test, obm_test_static_object, 42);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(mem, 0x3c, PAGE_SIZE));
+	__free_page(page);
+}
+
+/* obm_usable_size() and obm_realloc() reject bad pointers too. */
+static void obm_test_bad_pointer_queries(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	char *p = obm_heap_alloc(heap, 96, GFP_KERNEL);
+	struct obm_test_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_test_expect_report(test, "interior pointer");
+	KUNIT_EXPECT_EQ(test, obm_usable_size(p + 1), 0);
+	obm_test_expect_report(test, "interior pointer");
+	KUNIT_EXPECT_NULL(test, obm_realloc(p + 16, 200, GFP_KERNEL));
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.invalid_frees, 2);
+	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 1);
+	KUNIT_EXPECT_EQ(test, obm_usable_size(p), 96);
+	obm_free(p);
+}
+
+static struct kunit_case obm_errors_cases[] = {
+	KUNIT_CASE(obm_test_double_free),
+	KUNIT_CASE(obm_test_double_free_verified),
+	KUNIT_CASE(obm_test_interior_free),
+	KUNIT_CASE(obm_test_wild_free),
+	KUNIT_CASE(obm_test_foreign_free),
+	KUNIT_CASE(obm_test_bad_pointer_queries),
+	{}
+};
+
+static struct kunit_suite obm_errors_suite = {
+	.name = "obmalloc_errors",
+	.test_cases = obm_errors_cases,
+};
+
+kunit_test_suite(obm_errors_suite);

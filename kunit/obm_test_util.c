@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the obmalloc KUnit suites: a fresh heap per test, destroyed
+ * by a deferred action; readers of the debugfs statistics; and the
+ * announcement of reports a test provokes on purpose, which the VM
+ * harness's log scan (tools/vm/results.py) matches against the WARNs.
+ */
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "obm_test.h"
+
+#define OBM_TEST_FILE_MAX	8192
+
+static atomic_t obm_test_heap_seq = ATOMIC_INIT(0);
+
+static void obm_test_heap_destroy(void *heap)
+{
+	obm_heap_destroy(heap);
+}
+
+struct obm_test_heap_name {
+	struct obm_heap *heap;
+	char name[OBM_HEAP_NAME_MAX + 1];
+};
+
+static void obm_test_heap_name_free(void *named)
+{
+	kfree(named);
+}
+
+/**
+ * obm_test_heap() - A new, empty heap, destroyed when the test ends.
+ * @test: The test.
+ *
+ * The destroy reports (and the log scan then fails the run) if the test
+ * left live blocks behind.
+ *
+ * Return: The heap; the test is aborted if it cannot be created.
+ */
+struct obm_heap *obm_test_heap(struct kunit *test)
+{
+	struct obm_test_heap_name *named;
+	struct obm_heap *heap;
+
+	named = kzalloc(sizeof(*named), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, named);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_heap_name_free, named));
+	snprintf(named->name, sizeof(named->name), "kunit-%d",
+		 atomic_inc_return(&obm_test_heap_seq));
+	heap = obm_heap_create(named->name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_heap_destroy, heap));
+	named->heap = heap;
+	test->priv = named;
+	return heap;
+}
+
+/**
+ * obm_test_heap_name() - Name of the heap obm_test_heap() made, or "default".
+ * @test: The test.
+ * @heap: That heap, or NULL for the default heap.
+ *
+ * Return: The name.
+ */
+const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap)
+{
+	struct obm_test_heap_name *named = test->priv;
+
+	if (!heap)
+		return "default";
+	KUNIT_ASSERT_NOT_NULL(test, named);
+	KUNIT_ASSERT_PTR_EQ(test, named->heap, heap);
+	return named->name;
+}
+
+/**
+ * obm_test_read_file() - Read a whole (debugfs) file into a string.
+ * @path: Absolute path.
+ * @buf: Buffer.
+ * @len: Its size; the text is NUL-terminated and may be cut short.
+ *
+ * Return: Bytes read, or a negative errno.
+ */
+int obm_test_read_file(const char *path, char *buf, size_t len)
+{
+	struct file *file = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	size_t done = 0;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	while (done < len - 1) {
+		n = kernel_read(file, buf + done, len - 1 - done, &pos);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	filp_close(file, NULL);
+	buf[done] = '\0';
+	return done;
+}
+
+/**
+ * obm_test_write_file() - Write a string to a (debugfs or sysfs) file.
+ * @path: Absolute path.
+ * @text: What to write.
+ *
+ * Return: 0 or a negative errno.
+ */
+int obm_test_write_file(const char *path, const char *text)
+{
+	struct file *file = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	n = kernel_write(file, text, strlen(text), &pos);
+	filp_close(file, NULL);
+	return n < 0 ? n : 0;
+}
+
+static char *obm_test_read_heap_file(struct kunit *test, struct obm_heap *heap,
+				     const char *file)
+{
+	char *buf = kunit_kzalloc(test, OBM_TEST_FILE_MAX, GFP_KERNEL);
+	char path[128];
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(path, sizeof(path), OBM_TEST_DEBUGFS "/%s/%s",
+		 obm_test_heap_name(test, heap), file);
+	KUNIT_ASSERT_GT_MSG(test, obm_test_read_file(path, buf, OBM_TEST_FILE_MAX),
+			    0, "cannot read %s", path);
+	return buf;
+}
+
+#define OBM_STAT(name) { #name, offsetof(struct obm_test_stats, name) }
+
+static const struct {
+	const char *name;
+	size_t offset;
+} obm_test_stat_fields[] = {
+	OBM_STAT(arena_size), OBM_STAT(pool_size), OBM_STAT(pool_header_size),
+	OBM_STAT(arenas_allocated_total), OBM_STAT(arenas_reclaimed),
+	OBM_STAT(arenas_highwater), OBM_STAT(arenas_current),
+	OBM_STAT(pools_in_use), OBM_STAT(blocks_in_use),
+	OBM_STAT(bytes_in_allocated_blocks),
+	OBM_STAT(bytes_in_available_blocks), OBM_STAT(unused_pools),
+	OBM_STAT(bytes_in_unused_pools), OBM_STAT(bytes_lost_to_pool_headers),
+	OBM_STAT(bytes_lost_to_quantization), OBM_STAT(total_bytes),
+	OBM_STAT(double_frees), OBM_STAT(invalid_frees),
+	OBM_STAT(alloc_failures),
+};
+
+/**
+ * obm_test_read_stats() - Parse a heap's stats file; every field must be there.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap).
+ * @stats: Filled in.
+ */
+void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
+			 struct obm_test_stats *stats)
+{
+	char *text = obm_test_read_heap_file(test, heap, "stats");
+	unsigned int i, found = 0;
+	char *line;
+
+	memset(stats, 0, sizeof(*stats));
+	while ((line = strsep(&text, "\n")) && *line) {
+		char *value = strchr(line, ' ');
+		unsigned long v;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, value, "bad stats line '%s'", line);
+		*value++ = '\0';
+		KUNIT_ASSERT_EQ_MSG(test, 0, kstrtoul(value, 10, &v),
+				    "bad value in stats line '%s'", line);
+		for (i = 0; i < ARRAY_SIZE(obm_test_stat_fields); i++) {
+			if (strcmp(line, obm_test_stat_fields[i].name))
+				continue;
+			*(unsigned long *)((char *)stats +
+					   obm_test_stat_fields[i].offset) = v;
+			found++;
+		}
+	}
+	KUNIT_ASSERT_EQ(test, found, ARRAY_SIZE(obm_test_stat_fields));
+}
+
+/**
+ * obm_test_read_classes() - Parse a heap's classes file.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap).
+ * @classes: Filled in, indexed by class.
+ */
+void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
+			   struct obm_test_class classes[OBM_NR_CLASSES])
+{
+	char *text = obm_test_read_heap_file(test, heap, "classes");
+	char *line = strsep(&text, "\n");
+
+	KUNIT_ASSERT_STREQ(test, line,
+			   "class  size  pools  full_pools  blocks_used  blocks_avail");
+	memset(classes, 0, sizeof(*classes) * OBM_NR_CLASSES);
+	while ((line = strsep(&text, "\n")) && *line) {
+		struct obm_test_class row = { .present = true };
+		unsigned int idx;
+		int fields;
+
+		fields = sscanf(line, "%u %lu %lu %lu %lu %lu", &idx, &row.size,
+				&row.pools, &row.full_pools, &row.blocks_used,
+				&row.blocks_avail);
+		KUNIT_ASSERT_EQ_MSG(test, fields, 6, "bad classes line '%s'", line);
+		KUNIT_ASSERT_LT(test, idx, OBM_NR_CLASSES);
+		KUNIT_ASSERT_FALSE(test, classes[idx].present);
+		classes[idx] = row;
+	}
+}
+
+/**
+ * obm_test_read_class() - One row of a heap's classes file.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap).
+ * @class_idx: The class.
+ * @row: Filled in; all zero if the class has no pool.
+ */
+void obm_test_read_class(struct kunit *test, struct obm_heap *heap,
+			 unsigned int class_idx, struct obm_test_class *row)
+{
+	struct obm_test_class *classes;
+
+	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, classes);
+	obm_test_read_classes(test, heap, classes);
+	*row = classes[class_idx];
+}
+
+/**
+ * obm_test_foreign_frees() - The global count of foreign pointers.
+ * @test: The test.
+ *
+ * Return: The count.
+ */
+unsigned long obm_test_foreign_frees(struct kunit *test)
+{
+	char buf[32];
+	unsigned long v;
+
+	KUNIT_ASSERT_GT(test, obm_test_read_file(OBM_TEST_DEBUGFS "/foreign_frees",
+						 buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test, 0, kstrtoul(strim(buf), 10, &v));
+	return v;
+}
+
+/**
+ * obm_test_check_totals() - The stats identities that must always hold.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap), quiescent.
+ */
+void obm_test_check_totals(struct kunit *test, struct obm_heap *heap)
+{
+	struct obm_test_class *classes;
+	unsigned long pools = 0, used = 0, used_bytes = 0;
+	struct obm_test_stats s;
+	unsigned int i;
+
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.total_bytes, s.arenas_current * s.arena_size);
+	KUNIT_EXPECT_EQ(test, s.total_bytes,
+			s.bytes_in_allocated_blocks + s.bytes_in_available_blocks +
+			s.bytes_in_unused_pools + s.bytes_lost_to_pool_headers +
+			s.bytes_lost_to_quantization);
+	KUNIT_EXPECT_EQ(test, s.bytes_in_unused_pools, s.unused_pools * s.pool_size);
+	KUNIT_EXPECT_EQ(test, s.bytes_lost_to_pool_headers,
+			s.pools_in_use * s.pool_header_size);
+	KUNIT_EXPECT_EQ(test, s.pools_in_use + s.unused_pools,
+			s.arenas_current * (s.arena_size / s.pool_size));
+	KUNIT_EXPECT_EQ(test, s.arenas_current,
+			s.arenas_allocated_total - s.arenas_reclaimed);
+	KUNIT_EXPECT_LE(test, s.arenas_current, s.arenas_highwater);
+
+	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, classes);
+	obm_test_read_classes(test, heap, classes);
+	for (i = 0; i < OBM_NR_CLASSES; i++) {
+		pools += classes[i].pools;
+		used += classes[i].blocks_used;
+		used_bytes += classes[i].blocks_used * classes[i].size;
+	}
+	KUNIT_EXPECT_EQ(test, pools, s.pools_in_use);
+	KUNIT_EXPECT_EQ(test, used, s.blocks_in_use);
+	KUNIT_EXPECT_EQ(test, used_bytes, s.bytes_in_allocated_blocks);
+}
+
+/**
+ * obm_test_expect_report() - Announce a report the test is about to provoke.
+ * @test: The test.
+ * @kind: The report kind, as in obmalloc's "obmalloc: heap X: <kind>: ...".
+ *
+ * The VM harness accepts one obmalloc WARN of @kind per announcement and
+ * fails the run on any WARN nobody announced.
+ */
+void obm_test_expect_report(struct kunit *test, const char *kind)
+{
+	kunit_info(test, "obmalloc-test: expect report: %s\n", kind);
+}
+
+#define OBM_TEST_FAIL_ARENA	"/sys/module/obmalloc/parameters/fail_arena"
+
+static void obm_test_fail_arenas_off(void *unused)
+{
+	obm_test_write_file(OBM_TEST_FAIL_ARENA, "1,0,0,0");
+}
+
+/**
+ * obm_test_fail_arenas() - Make the next arena allocations fail.
+ * @test: The test.
+ * @times: How many.
+ *
+ * Uses obmalloc's fail_arena parameter (the fault_attr behind debugfs's
+ * fail_arena/). Skips the test if the kernel has no fault injection;
+ * turned off again when the test ends.
+ */
+void obm_test_fail_arenas(struct kunit *test, unsigned int times)
+{
+	char buf[32];
+
+	if (obm_test_read_file(OBM_TEST_FAIL_ARENA, buf, sizeof(buf)) < 0)
+		kunit_skip(test, "no fault injection (CONFIG_FAULT_INJECTION)");
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_fail_arenas_off, NULL));
+	snprintf(buf, sizeof(buf), "1,100,0,%u", times);
+	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_FAIL_ARENA, buf));
+}
+
+/* A byte pattern that differs per block and per offset. */
+static u8 obm_test_byte(size_t i, unsigned long seed)
+{
+	return (u8)(seed * 131 + i * 7 + (i >> 8));
+}
+
+/**
+ * obm_test_fill() - Fill a block with a pattern derived from @seed.
+ * @p: The block.
+ * @size: Bytes to fill.
+ * @seed: Makes the pattern unique to the block.
+ */
+void obm_test_fill(void *p, size_t size, unsigned long seed)
+{
+	u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		b[i] = obm_test_byte(i, seed);
+}
+
+/**
+ * obm_test_check_fill() - Whether a block still holds its pattern.
+ * @p: The block.
+ * @size: Bytes to check.
+ * @seed: As given to obm_test_fill().
+ *
+ * Return: true if intact.
+ */
+bool obm_test_check_fill(const void *p, size_t size, unsigned long seed)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (b[i] != obm_test_byte(i, seed))
+			return false;
+	return true;
+}
+
+/**
+ * obm_test_free_action() - kunit_add_action() wrapper of obm_free().
+ * @block: The block.
+ */
+void obm_test_free_action(void *block)
+{
+	obm_free(block);
+}
+
+MODULE_DESCRIPTION("KUnit tests for obmalloc");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * obmalloc arenas: 256 KiB of pages, split into one-page pools.
+ *
+ * An arena is one naturally aligned alloc_pages() allocation of order
+ * OBM_ARENA_ORDER (6 on 4 KiB pages). Its descriptor is kmalloc()ed
+ * separately, so all of its pages are pools. Pools are carved lazily, in
+ * address order; a pool whose last block is freed goes on the arena's
+ * free_pools list and may then serve any size class.
+ *
+ * Fullest first: a heap keeps the arenas that have free pools on
+ * usable_arenas, sorted by ascending nr_free_pools, and takes pools from
+ * the head only. Emptier arenas thus drain and can be given back to the
+ * page allocator, which is what made CPython 3.8 release arenas. Freeing a
+ * pool moves its arena by at most one rank; nfp2lasta[n], the last arena
+ * with n free pools, says where to in O(1). An arena whose pools are all
+ * free is released, except that one such arena per heap is kept in reserve
+ * so that a loop allocating and freeing a single object does not bounce an
+ * order-6 allocation off the page allocator.
+ *
+ * Registry: obm_arena_registry maps (physical address >> OBM_ARENA_SHIFT)
+ * to the arena, so obm_free() learns from the address alone, under RCU
+ * and without reading memory it does not own, whether a pointer is ours.
+ *
+ * Locking: see obm_internal.h. Everything that changes an arena runs under
+ * its heap's arena_lock, with irqs off and the class lock held. The page
+ * allocator is only called from obm_arena_new(), with no spinlock held.
+ */
+
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "obm_internal.h"
+
+static DEFINE_XARRAY_FLAGS(obm_arena_registry, XA_FLAGS_LOCK_IRQ);
+
+static unsigned long obm_arena_index(const void *p)
+{
+	return __pa(p) >> OBM_ARENA_SHIFT;
+}
+
+/**
+ * obm_arena_lookup() - Find the arena that contains an address.
+ * @p: Any pointer.
+ *
+ * Context: Caller holds rcu_read_lock(); the arena stays readable until it
+ * drops it, even if the arena is being released.
+ * Return: The arena, or NULL if @p is in none.
+ */
+struct obm_arena *obm_arena_lookup(const void *p)
+{
+	if (!virt_addr_valid(p))
+		return NULL;
+	return xa_load(&obm_arena_registry, obm_arena_index(p));
+}
+
+static void obm_arena_free_rcu(struct rcu_head *rcu)
+{
+	struct obm_arena *arena = container_of(rcu, struct obm_arena, rcu);
+
+	__free_pages(virt_to_page((void *)arena->base), OBM_ARENA_ORDER);
+	kfree(arena);
+}
+
+/**
+ * obm_arena_new() - Allocate an arena for a heap.
+ * @heap: The heap it will belong to.
+ * @gfp: The caller's sanitized gfp flags (no __GFP_ZERO).
+ *
+ * The arena is registered but not yet on the heap's lists; see
+ * obm_arena_add(). Nothing is leaked on failure.
+ *
+ * Context: No obmalloc spinlock held; sleeps only if @gfp allows it.
+ * Return: The arena, or NULL.
+ */
+struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
+{
+	struct obm_arena *arena;
+	struct page *page;
+	unsigned long flags;
+	int err;
+
+	if (obm_should_fail_arena())
+		return NULL;
+
+	arena = kzalloc(sizeof(*arena), gfp);
+	if (!arena)
+		return NULL;
+	page = alloc_pages(gfp | __GFP_COMP, OBM_ARENA_ORDER);
+	if (!page)
+		goto free_arena;
+
+	arena->base = (unsigned long)page_address(page);
+	arena->heap = heap;
+	INIT_LIST_HEAD(&arena->usable_link);
+	INIT_LIST_HEAD(&arena->free_pools);
+	arena->nr_free_pools = OBM_POOLS_PER_ARENA;
+
+	xa_lock_irqsave(&obm_arena_registry, flags);
+	err = __xa_insert(&obm_arena_registry,
+			  obm_arena_index((void *)arena->base), arena, gfp);
+	xa_unlock_irqrestore(&obm_arena_registry, flags);
+	/* -EBUSY would mean the page allocator handed out live pages. */
+	if (WARN_ON_ONCE(err == -EBUSY) || err)
+		goto free_pages;
+	return arena;
+
+free_pages:
+	__free_pages(page, OBM_ARENA_ORDER);
+free_arena:
+	kfree(arena);
+	return NULL;
+}
+
+static struct obm_arena *obm_arena_prev(struct obm_heap *heap,
+					struct obm_arena *arena)
+{
+	if (list_is_first(&arena->usable_link, &heap->usable_arenas))
+		return NULL;
+	return list_prev_entry(arena, usable_link);
+}
+
+/**
+ * obm_arena_add() - Put a new arena on its heap's lists.
+ * @heap: The heap.
+ * @arena: From obm_arena_new(); all its pools are free.
+ *
+ * Context: Any; takes the arena lock.
+ */
+void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena)
+{
+	unsigned long flags, current_arenas;
+
+	spin_lock_irqsave(&heap->arena_lock, flags);
+	/* The emptiest possible arena sorts last. */
+	list_add_tail(&arena->usable_link, &heap->usable_arenas);
+	heap->nfp2lasta[OBM_POOLS_PER_ARENA] = arena;
+	heap->nr_free_pools += OBM_POOLS_PER_ARENA;
+	heap->arenas_allocated++;
+	current_arenas = obm_arenas_current(heap);
+	if (current_arenas > heap->arenas_highwater)
+		heap->arenas_highwater = current_arenas;
+	spin_unlock_irqrestore(&heap->arena_lock, flags);
+}
+
+/* Unregister and free an arena; the caller has unlinked it. */
+static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&obm_arena_registry, flags);
+	__xa_erase(&obm_arena_registry, obm_arena_index((void *)arena->base));
+	xa_unlock_irqrestore(&obm_arena_registry, flags);
+	heap->nr_free_pools -= arena->nr_free_pools;
+	heap->arenas_reclaimed++;
+	call_rcu(&arena->rcu, obm_arena_free_rcu);
+}
+
+/**
+ * obm_arena_take_pool() - Give a class a pool from the fullest arena.
+ * @heap: The heap.
+ * @class: The class, whose lock the caller holds.
+ * @class_idx: Its index.
+ *
+ * The pool is initialised for @class but not put on any list.
+ *
+ * Return: The pool, or NULL if the heap has no free pool.
+ */
+struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
+				     struct obm_class *class,
+				     unsigned int class_idx)
+{
+	struct obm_arena *arena;
+	struct obm_pool *pool;
+	unsigned int nf;
+	bool carved = false;
+
+	lockdep_assert_held(&class->lock);
+	spin_lock(&heap->arena_lock);
+	arena = list_first_entry_or_null(&heap->usable_arenas,
+					 struct obm_arena, usable_link);
+	if (!arena) {
+		spin_unlock(&heap->arena_lock);
+		return NULL;
+	}
+
+	pool = list_first_entry_or_null(&arena->free_pools,
+					struct obm_pool, link);
+	if (pool) {
+		list_del(&pool->link);
+	} else {
+		pool = (struct obm_pool *)(arena->base +
+				((unsigned long)arena->nr_carved << PAGE_SHIFT));
+		carved = true;
+	}
+	obm_pool_init(pool, arena, class, class_idx);
+	if (carved)
+		/* Publish the header before lockless readers trust it. */
+		smp_store_release(&arena->nr_carved, arena->nr_carved + 1);
+
+	/*
+	 * The head arena has the fewest free pools, so one fewer keeps the
+	 * list sorted; it is the only arena that can then have nf - 1.
+	 */
+	nf = arena->nr_free_pools;
+	if (heap->nfp2lasta[nf] == arena)
+		heap->nfp2lasta[nf] = NULL;
+	arena->nr_free_pools = --nf;
+	if (nf == 0) {
+		list_del_init(&arena->usable_link);
+	} else {
+		WARN_ON_ONCE(heap->nfp2lasta[nf]);
+		heap->nfp2lasta[nf] = arena;
+	}
+	heap->nr_free_pools--;
+	class->nr_pools++;
+	spin_unlock(&heap->arena_lock);
+	return pool;
+}
+
+/*
+ * One more free pool in @arena: move it to its new rank, in O(1). The list
+ * is sorted by ascending nr_free_pools and the arena must end up after
+ * every arena with its new count and before any with more.
+ */
+static void obm_arena_rank_up(struct obm_heap *heap, struct obm_arena *arena)
+{
+	unsigned int nf = arena->nr_free_pools;
+	struct obm_arena *last_same, *prev, *target;
+
+	arena->nr_free_pools = nf + 1;
+	if (nf == 0) {
+		/* It was full and off the list; nf == 1 is the lowest rank. */
+		list_add(&arena->usable_link, &heap->usable_arenas);
+		if (!heap->nfp2lasta[1])
+			heap->nfp2lasta[1] = arena;
+		return;
+	}
+
+	last_same = heap->nfp2lasta[nf];
+	if (last_same == arena) {
+		prev = obm_arena_prev(heap, arena);
+		heap->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
+				      prev : NULL;
+	}
+
+	target = heap->nfp2lasta[nf + 1];
+	if (!target && last_same != arena)
+		target = last_same;
+	if (target)
+		list_move(&arena->usable_link, &target->usable_link);
+	heap->nfp2lasta[nf + 1] = arena;
+}
+
+/**
+ * obm_arena_put_pool() - Return an empty pool to its arena.
+ * @heap: The heap.
+ * @class: The pool's class, whose lock the caller holds.
+ * @pool: A pool with no block in use, already off the class's lists.
+ *
+ * Releases the arena if all its pools are now free and the heap already
+ * holds another empty arena.
+ */
+void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
+			struct obm_pool *pool)
+{
+	struct obm_arena *arena = pool->arena;
+	struct obm_arena *prev;
+
+	lockdep_assert_held(&class->lock);
+	spin_lock(&heap->arena_lock);
+	WRITE_ONCE(pool->class_idx, OBM_POOL_UNUSED);
+	class->nr_pools--;
+	list_add(&pool->link, &arena->free_pools);
+	heap->nr_free_pools++;
+	obm_arena_rank_up(heap, arena);
+
+	if (arena->nr_free_pools == OBM_POOLS_PER_ARENA) {
+		/* Now the last empty arena; keep it unless it has a twin. */
+		prev = obm_arena_prev(heap, arena);
+		if (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA) {
+			heap->nfp2lasta[OBM_POOLS_PER_ARENA] = prev;
+			list_del(&arena->usable_link);
+			obm_arena_release(heap, arena);
+		}
+	}
+	spin_unlock(&heap->arena_lock);
+}
+
+/**
+ * obm_arenas_release_all() - Release every arena of a heap.
+ * @heap: A heap with no live block, that nobody else uses any more.
+ *
+ * Context: Process context.
+ */
+void obm_arenas_release_all(struct obm_heap *heap)
+{
+	struct obm_arena *arena, *next;
+	unsigned long flags;
+
+	spin_lock_irqsave(&heap->arena_lock, flags);
+	list_for_each_entry_safe(arena, next, &heap->usable_arenas,
+				 usable_link) {
+		WARN_ON_ONCE(arena->nr_free_pools != OBM_POOLS_PER_ARENA);
+		list_del(&arena->usable_link);
+		obm_arena_release(heap, arena);
+	}
+	memset(heap->nfp2lasta, 0, sizeof(heap->nfp2lasta));
+	WARN_ON_ONCE(obm_arenas_current(heap) || heap->nr_free_pools);
+	spin_unlock_irqrestore(&heap->arena_lock, flags);
+}
+
+/**
+ * obm_arena_registry_exit() - Check that no arena outlives the module.
+ *
+ * Context: Module exit, after every heap is gone and rcu_barrier().
+ */
+void obm_arena_registry_exit(void)
+{
+	WARN_ON(!xa_empty(&obm_arena_registry));
+	xa_destroy(&obm_arena_registry);
+}

@@ -11,6 +11,7 @@
 #include <obmalloc.h>
 
 #define OBM_TEST_DEBUGFS	"/sys/kernel/debug/obmalloc"
+#define OBM_TEST_VERIFY_FREE	"/sys/module/obmalloc/parameters/verify_free"
 #define OBM_TEST_ARENA_SIZE	(256 * 1024UL)
 
 /* The figures of <heap>/stats, by name (README.md, "Statistics"). */
@@ -34,6 +35,8 @@ struct obm_test_stats {
 	unsigned long double_frees;
 	unsigned long invalid_frees;
 	unsigned long alloc_failures;
+	unsigned long blocks_cached;
+	unsigned long bytes_in_cached_blocks;
 };
 
 /* One row of <heap>/classes; present is false for a class with no pool. */
@@ -44,6 +47,7 @@ struct obm_test_class {
 	unsigned long full_pools;
 	unsigned long blocks_used;
 	unsigned long blocks_avail;
+	unsigned long blocks_cached;
 };
 
 struct obm_heap *obm_test_heap(struct kunit *test);
@@ -63,6 +67,8 @@ void obm_test_fail_arenas(struct kunit *test, unsigned int times);
 void obm_test_fill(void *p, size_t size, unsigned long seed);
 bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);
 void obm_test_free_action(void *block);
+void obm_test_drain(struct kunit *test, struct obm_heap *heap);
+void obm_test_verify_free(struct kunit *test);
 
 static inline unsigned long obm_test_page(const void *p)
 {

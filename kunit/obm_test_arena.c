@@ -5,10 +5,13 @@
  *
  * The tests work in whole pools of the 512-byte class: a pool holds
  * (page - header) / 512 blocks, and allocating that many blocks when the
- * class has no partly used pool takes exactly one new pool.
+ * class has no partly used pool and no cached block takes exactly one new
+ * pool (a per-CPU refill never takes from two pools). After freeing, they
+ * drain the per-CPU caches so that freed pools really go back.
  */
 
 #include <linux/prandom.h>
+#include <linux/preempt.h>
 
 #include "obm_test.h"
 
@@ -40,15 +43,21 @@ static unsigned int obm_test_pools_per_arena(struct kunit *test,
 	return s.arena_size / s.pool_size;
 }
 
-/* Take one whole new pool of the 512-byte class. */
+/*
+ * Take one whole new pool of the 512-byte class. On one CPU throughout:
+ * two CPUs' refills would split the pool between their magazines.
+ */
 static void obm_test_take_pool(struct kunit *test, struct obm_heap *heap,
 			       struct obm_test_pool_rec *rec, unsigned int n)
 {
 	unsigned int i;
 
 	rec->n = n;
-	for (i = 0; i < n; i++) {
+	migrate_disable();
+	for (i = 0; i < n; i++)
 		rec->blocks[i] = obm_heap_alloc(heap, OBM_TEST_BIG, GFP_KERNEL);
+	migrate_enable();
+	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, rec->blocks[i]);
 		KUNIT_ASSERT_EQ(test, obm_test_page(rec->blocks[i]),
 				obm_test_page(rec->blocks[0]));
@@ -105,6 +114,7 @@ static void obm_test_arena_fill_and_release(struct kunit *test)
 
 	for (i = 0; i < pools; i++)
 		obm_test_put_pool(&recs[i]);
+	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 3);
 	KUNIT_EXPECT_EQ(test, s.arenas_reclaimed, 2);
@@ -157,6 +167,7 @@ static void obm_test_arena_fullest_first(struct kunit *test)
 		obm_test_put_pool(&recs[i]);
 	for (i = ppa; i < ppa + 10; i++)
 		obm_test_put_pool(&recs[i]);
+	obm_test_drain(test, heap);
 	obm_test_take_pool(test, heap, &recs[2 * ppa], per_pool);
 	KUNIT_EXPECT_EQ(test, obm_test_arena(recs[2 * ppa].blocks[0]), b);
 
@@ -164,6 +175,7 @@ static void obm_test_arena_fullest_first(struct kunit *test)
 	obm_test_put_pool(&recs[2 * ppa]);
 	for (i = ppa + 10; i < 2 * ppa; i++)
 		obm_test_put_pool(&recs[i]);
+	obm_test_drain(test, heap);
 	obm_test_take_pool(test, heap, &recs[2 * ppa + 1], per_pool);
 	KUNIT_EXPECT_EQ(test, obm_test_arena(recs[2 * ppa + 1].blocks[0]), a);
 
@@ -245,6 +257,7 @@ static void obm_test_arena_order_model(struct kunit *test)
 			unsigned long base = obm_test_arena(recs[victim].blocks[0]);
 
 			obm_test_put_pool(&recs[victim]);
+			obm_test_drain(test, heap);
 			recs[victim] = recs[--nrec];
 			m = obm_test_model_find(model, nm, base);
 			KUNIT_ASSERT_NOT_NULL(test, m);
@@ -263,6 +276,7 @@ static void obm_test_arena_order_model(struct kunit *test)
 	obm_test_check_totals(test, heap);
 	while (nrec)
 		obm_test_put_pool(&recs[--nrec]);
+	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);
 }

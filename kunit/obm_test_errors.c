@@ -11,8 +11,6 @@
 
 #include "obm_test.h"
 
-#define OBM_TEST_VERIFY_FREE	"/sys/module/obmalloc/parameters/verify_free"
-
 static int obm_test_static_object;
 
 /* The heap's figures other than the error counters, for comparison. */
@@ -56,11 +54,6 @@ static void obm_test_double_free(struct kunit *test)
 	obm_free(keep);
 }
 
-static void obm_test_verify_free_off(void *unused)
-{
-	obm_test_write_file(OBM_TEST_VERIFY_FREE, "N");
-}
-
 /* With verify_free, a double free deep in the free list is caught too. */
 static void obm_test_double_free_verified(struct kunit *test)
 {
@@ -68,9 +61,7 @@ static void obm_test_double_free_verified(struct kunit *test)
 	struct obm_test_stats before, after;
 	void *keep, *p, *q;
 
-	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_VERIFY_FREE, "Y"));
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, obm_test_verify_free_off, NULL));
+	obm_test_verify_free(test);
 	keep = obm_heap_alloc(heap, 32, GFP_KERNEL);
 	p = obm_heap_alloc(heap, 32, GFP_KERNEL);
 	q = obm_heap_alloc(heap, 32, GFP_KERNEL);
@@ -109,17 +100,22 @@ static void obm_test_interior_free(struct kunit *test)
 	obm_free(p);
 }
 
-/* Block-aligned pointers past the carved part, or in an unused pool. */
+/*
+ * Block-aligned pointers past the carved part, or in an unused pool. The
+ * last block of the pool: a refill carves only a batch, so it is not.
+ */
 static void obm_test_wild_free(struct kunit *test)
 {
+	const unsigned int size = 128, last = (PAGE_SIZE - 48) / size - 1;
 	struct obm_heap *heap = obm_test_heap(test);
 	struct obm_test_stats before, after;
-	char *p = obm_heap_alloc(heap, 128, GFP_KERNEL);
+	char *p = obm_heap_alloc(heap, size, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, (unsigned long)p & ~PAGE_MASK, 48);
 	obm_test_read_stats(test, heap, &before);
 	obm_test_expect_report(test, "pointer to no block");
-	obm_free(p + 2 * 128);		/* never handed out */
+	obm_free(p + last * size);	/* never handed out */
 	obm_test_expect_report(test, "pointer to no block");
 	obm_free(p + 5 * PAGE_SIZE);	/* a pool never carved */
 	obm_test_read_stats(test, heap, &after);
@@ -128,6 +124,7 @@ static void obm_test_wild_free(struct kunit *test)
 
 	/* The last block of a pool freed twice: the pool is unused by then. */
 	obm_free(p);
+	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &before);
 	obm_test_expect_report(test, "pointer to no block");
 	obm_free(p);

@@ -36,6 +36,7 @@ static void obm_test_pool_fill_then_spill(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, obm_test_page(blocks[i]),
 				obm_test_page(blocks[0]));
 	}
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, size / OBM_ALIGNMENT - 1, &row);
 	KUNIT_EXPECT_EQ(test, row.pools, 1);
 	KUNIT_EXPECT_EQ(test, row.full_pools, 1);
@@ -46,6 +47,7 @@ static void obm_test_pool_fill_then_spill(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, blocks[per_pool]);
 	KUNIT_EXPECT_NE(test, obm_test_page(blocks[per_pool]),
 			obm_test_page(blocks[0]));
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, size / OBM_ALIGNMENT - 1, &row);
 	KUNIT_EXPECT_EQ(test, row.pools, 2);
 	KUNIT_EXPECT_EQ(test, row.full_pools, 1);
@@ -118,6 +120,7 @@ static void obm_test_pool_full_to_partial(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
 	}
 	obm_free(blocks[3]);
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, size / OBM_ALIGNMENT - 1, &row);
 	KUNIT_EXPECT_EQ(test, row.pools, 1);
 	KUNIT_EXPECT_EQ(test, row.full_pools, 0);
@@ -139,6 +142,7 @@ static void obm_test_pool_changes_class(struct kunit *test)
 	p = obm_heap_alloc(heap, 100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	obm_free(p);
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, 100 / OBM_ALIGNMENT, &row);
 	KUNIT_EXPECT_FALSE(test, row.present);
 	obm_test_read_stats(test, heap, &s);
@@ -149,6 +153,7 @@ static void obm_test_pool_changes_class(struct kunit *test)
 	q = obm_heap_alloc(heap, 300, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_EQ(test, obm_test_page(q), obm_test_page(p));
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, 300 / OBM_ALIGNMENT, &row);
 	KUNIT_EXPECT_EQ(test, row.pools, 1);
 	obm_free(q);

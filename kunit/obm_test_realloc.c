@@ -30,6 +30,7 @@ static void obm_test_realloc_grow(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, p, q);
 	KUNIT_EXPECT_EQ(test, obm_usable_size(q), 104);
 	KUNIT_EXPECT_TRUE(test, obm_test_check_fill(q, 16, 1));
+	obm_test_drain(test, heap);
 	obm_test_read_class(test, heap, 100 / OBM_ALIGNMENT, &row);
 	KUNIT_EXPECT_EQ(test, row.blocks_used, 1);
 	obm_test_read_class(test, heap, 1, &row);

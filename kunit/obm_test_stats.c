@@ -24,6 +24,7 @@ static void obm_test_stats_one_pool(struct kunit *test)
 		p[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
+	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	per_pool = (s.pool_size - s.pool_header_size) / size;
 	KUNIT_EXPECT_EQ(test, s.arena_size, OBM_TEST_ARENA_SIZE);
@@ -73,8 +74,8 @@ static void obm_test_stats_classes_rows(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, classes[i].pools, 1);
 		KUNIT_EXPECT_EQ(test, classes[i].full_pools, 0);
 		KUNIT_EXPECT_EQ(test, classes[i].blocks_used, n);
-		KUNIT_EXPECT_EQ(test, classes[i].blocks_used + classes[i].blocks_avail,
-				(PAGE_SIZE - 48) / size);
+		KUNIT_EXPECT_EQ(test, classes[i].blocks_used + classes[i].blocks_avail +
+				classes[i].blocks_cached, (PAGE_SIZE - 48) / size);
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		obm_free(p[i]);
@@ -117,8 +118,11 @@ static void obm_test_stats_random_mix(struct kunit *test)
 	}
 	for (i = 0; i < n; i++)
 		obm_free(blocks[i]);
+	obm_test_check_totals(test, heap);
+	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, 0);
 	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);
 	obm_test_check_totals(test, heap);

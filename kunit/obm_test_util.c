@@ -156,7 +156,8 @@ static const struct {
 	OBM_STAT(bytes_in_unused_pools), OBM_STAT(bytes_lost_to_pool_headers),
 	OBM_STAT(bytes_lost_to_quantization), OBM_STAT(total_bytes),
 	OBM_STAT(double_frees), OBM_STAT(invalid_frees),
-	OBM_STAT(alloc_failures),
+	OBM_STAT(alloc_failures), OBM_STAT(blocks_cached),
+	OBM_STAT(bytes_in_cached_blocks),
 };
 
 /**
@@ -205,17 +206,17 @@ void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
 	char *line = strsep(&text, "\n");
 
 	KUNIT_ASSERT_STREQ(test, line,
-			   "class  size  pools  full_pools  blocks_used  blocks_avail");
+			   "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached");
 	memset(classes, 0, sizeof(*classes) * OBM_NR_CLASSES);
 	while ((line = strsep(&text, "\n")) && *line) {
 		struct obm_test_class row = { .present = true };
 		unsigned int idx;
 		int fields;
 
-		fields = sscanf(line, "%u %lu %lu %lu %lu %lu", &idx, &row.size,
+		fields = sscanf(line, "%u %lu %lu %lu %lu %lu %lu", &idx, &row.size,
 				&row.pools, &row.full_pools, &row.blocks_used,
-				&row.blocks_avail);
-		KUNIT_ASSERT_EQ_MSG(test, fields, 6, "bad classes line '%s'", line);
+				&row.blocks_avail, &row.blocks_cached);
+		KUNIT_ASSERT_EQ_MSG(test, fields, 7, "bad classes line '%s'", line);
 		KUNIT_ASSERT_LT(test, idx, OBM_NR_CLASSES);
 		KUNIT_ASSERT_FALSE(test, classes[idx].present);
 		classes[idx] = row;
@@ -266,16 +267,17 @@ unsigned long obm_test_foreign_frees(struct kunit *test)
 void obm_test_check_totals(struct kunit *test, struct obm_heap *heap)
 {
 	struct obm_test_class *classes;
-	unsigned long pools = 0, used = 0, used_bytes = 0;
+	unsigned long pools = 0, used = 0, used_bytes = 0, cached = 0;
+	unsigned long cached_bytes = 0;
 	struct obm_test_stats s;
 	unsigned int i;
 
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.total_bytes, s.arenas_current * s.arena_size);
 	KUNIT_EXPECT_EQ(test, s.total_bytes,
-			s.bytes_in_allocated_blocks + s.bytes_in_available_blocks +
-			s.bytes_in_unused_pools + s.bytes_lost_to_pool_headers +
-			s.bytes_lost_to_quantization);
+			s.bytes_in_allocated_blocks + s.bytes_in_cached_blocks +
+			s.bytes_in_available_blocks + s.bytes_in_unused_pools +
+			s.bytes_lost_to_pool_headers + s.bytes_lost_to_quantization);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_unused_pools, s.unused_pools * s.pool_size);
 	KUNIT_EXPECT_EQ(test, s.bytes_lost_to_pool_headers,
 			s.pools_in_use * s.pool_header_size);
@@ -292,10 +294,14 @@ void obm_test_check_totals(struct kunit *test, struct obm_heap *heap)
 		pools += classes[i].pools;
 		used += classes[i].blocks_used;
 		used_bytes += classes[i].blocks_used * classes[i].size;
+		cached += classes[i].blocks_cached;
+		cached_bytes += classes[i].blocks_cached * classes[i].size;
 	}
 	KUNIT_EXPECT_EQ(test, pools, s.pools_in_use);
 	KUNIT_EXPECT_EQ(test, used, s.blocks_in_use);
 	KUNIT_EXPECT_EQ(test, used_bytes, s.bytes_in_allocated_blocks);
+	KUNIT_EXPECT_EQ(test, cached, s.blocks_cached);
+	KUNIT_EXPECT_EQ(test, cached_bytes, s.bytes_in_cached_blocks);
 }
 
 /**
@@ -377,6 +383,39 @@ bool obm_test_check_fill(const void *p, size_t size, unsigned long seed)
 		if (b[i] != obm_test_byte(i, seed))
 			return false;
 	return true;
+}
+
+/**
+ * obm_test_drain() - Empty a heap's per-CPU magazines through debugfs.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap).
+ *
+ * For tests that look at pools and arenas: afterwards every block is
+ * either held by a caller or back in its pool.
+ */
+void obm_test_drain(struct kunit *test, struct obm_heap *heap)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), OBM_TEST_DEBUGFS "/%s/drain",
+		 obm_test_heap_name(test, heap));
+	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(path, "1"));
+}
+
+static void obm_test_verify_free_off(void *unused)
+{
+	obm_test_write_file(OBM_TEST_VERIFY_FREE, "N");
+}
+
+/**
+ * obm_test_verify_free() - Turn obmalloc's verify_free on for this test.
+ * @test: The test.
+ */
+void obm_test_verify_free(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_VERIFY_FREE, "Y"));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_verify_free_off, NULL));
 }
 
 /**

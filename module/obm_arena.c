@@ -311,6 +311,57 @@ void obm_arenas_release_all(struct obm_heap *heap)
 }
 
 /**
+ * obm_arenas_empty_pages() - Pages held in arenas with no pool in use.
+ * @heap: The heap.
+ *
+ * Return: The page count.
+ */
+unsigned long obm_arenas_empty_pages(struct obm_heap *heap)
+{
+	unsigned long flags, pages = 0;
+	struct obm_arena *arena;
+
+	spin_lock_irqsave(&heap->arena_lock, flags);
+	list_for_each_entry_reverse(arena, &heap->usable_arenas, usable_link) {
+		if (arena->nr_free_pools != OBM_POOLS_PER_ARENA)
+			break;
+		pages += OBM_POOLS_PER_ARENA;
+	}
+	spin_unlock_irqrestore(&heap->arena_lock, flags);
+	return pages;
+}
+
+/**
+ * obm_arenas_release_empty() - Release the arenas with no pool in use.
+ * @heap: The heap.
+ *
+ * Gives the reserve arena back too; the next allocation that needs a pool
+ * allocates a new arena.
+ *
+ * Context: Any; takes the arena lock.
+ * Return: The number of pages given back.
+ */
+unsigned long obm_arenas_release_empty(struct obm_heap *heap)
+{
+	unsigned long flags, pages = 0;
+	struct obm_arena *arena, *prev;
+
+	spin_lock_irqsave(&heap->arena_lock, flags);
+	/* Empty arenas sort last. */
+	list_for_each_entry_safe_reverse(arena, prev, &heap->usable_arenas,
+					 usable_link) {
+		if (arena->nr_free_pools != OBM_POOLS_PER_ARENA)
+			break;
+		list_del(&arena->usable_link);
+		obm_arena_release(heap, arena);
+		pages += OBM_POOLS_PER_ARENA;
+	}
+	heap->nfp2lasta[OBM_POOLS_PER_ARENA] = NULL;
+	spin_unlock_irqrestore(&heap->arena_lock, flags);
+	return pages;
+}
+
+/**
  * obm_arena_registry_exit() - Check that no arena outlives the module.
  *
  * Context: Module exit, after every heap is gone and rcu_barrier().

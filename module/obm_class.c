@@ -8,11 +8,14 @@
  * classes can waste nearly half (260 bytes costs 512 in kmalloc-512).
  *
  * Each class of each heap has a lock and a list of partly used pools.
- * Allocation takes a block from the first partial pool, else asks the
- * arena layer for a pool, else drops the lock and allocates an arena with
- * the caller's gfp flags. A pool leaves the partial list when it fills up,
- * comes back to its front when a block of it is freed, and goes back to
- * its arena when its last block is freed.
+ * Blocks are taken from the first partial pool, else from a new pool the
+ * arena layer hands over; when the heap has no free pool, the caller drops
+ * every lock and grows the heap by an arena with its own gfp flags. A pool
+ * leaves the partial list when it fills up, comes back to its front when
+ * a block of it is freed, and goes back to its arena when its last block
+ * is freed. The per-CPU caches (obm_pcpu.c) move blocks in and out of
+ * pools in batches through obm_class_take_blocks() and
+ * obm_class_put_blocks().
  *
  * Locking: class->lock (irqsave) protects the class and its pools; the
  * arena lock nests inside it. See obm_internal.h.
@@ -67,80 +70,68 @@ void obm_classes_init(struct obm_heap *heap)
 }
 
 /**
- * obm_class_alloc() - Allocate one block of a class.
+ * obm_class_take_blocks() - Take blocks from one pool of a class.
  * @heap: The heap.
  * @class_idx: The class index.
- * @gfp: Sanitized gfp flags, used only if a new arena is needed.
+ * @blocks: Where to store them, in the order handed out.
+ * @max: How many are wanted, at least 1.
  *
- * Context: Any, as @gfp allows.
- * Return: The block, not yet registered with kmemleak, or NULL.
+ * Takes from the first partly used pool, or else a new pool from the
+ * fullest arena, and never from a second pool: a caller that wants more
+ * calls again.
+ *
+ * Context: Any; never sleeps or allocates.
+ * Return: The number taken; 0 if the heap has no free pool left (see
+ * obm_heap_grow()).
  */
-void *obm_class_alloc(struct obm_heap *heap, unsigned int class_idx,
-		      gfp_t gfp)
+unsigned int obm_class_take_blocks(struct obm_heap *heap,
+				   unsigned int class_idx, void **blocks,
+				   unsigned int max)
 {
 	struct obm_class *class = &heap->classes[class_idx];
-	struct obm_arena *arena;
 	struct obm_pool *pool;
 	unsigned long flags;
-	void *block;
+	unsigned int n = 0;
 
 	spin_lock_irqsave(&class->lock, flags);
-	for (;;) {
-		pool = list_first_entry_or_null(&class->partial,
-						struct obm_pool, link);
-		if (pool)
-			break;
+	pool = list_first_entry_or_null(&class->partial, struct obm_pool, link);
+	if (!pool) {
 		pool = obm_arena_take_pool(heap, class, class_idx);
-		if (pool) {
-			list_add(&pool->link, &class->partial);
-			break;
-		}
-		/* No free pool: get an arena with no lock held, then retry. */
-		spin_unlock_irqrestore(&class->lock, flags);
-		arena = obm_arena_new(heap, gfp);
-		if (!arena)
-			return NULL;
-		obm_arena_add(heap, arena);
-		spin_lock_irqsave(&class->lock, flags);
+		if (!pool)
+			goto out;
+		list_add(&pool->link, &class->partial);
 	}
-
-	block = obm_pool_take_block(pool, class->size);
+	while (n < max && !obm_pool_is_full(pool))
+		blocks[n++] = obm_pool_take_block(pool, class->size);
 	if (obm_pool_is_full(pool)) {
 		list_del_init(&pool->link);
 		class->nr_full++;
 	}
-	WRITE_ONCE(class->nr_used_blocks, class->nr_used_blocks + 1);
+	WRITE_ONCE(class->nr_used_blocks, class->nr_used_blocks + n);
+out:
 	spin_unlock_irqrestore(&class->lock, flags);
-	return block;
+	return n;
 }
 
 /**
- * obm_class_free() - Free one block of a class, if it is a live block.
- * @heap: The heap.
- * @class_idx: The class the lockless lookup found for @block's pool.
- * @pool: The pool @block lies in.
- * @block: A block start, as obm_ptr_resolve() checked without the lock.
- *
- * Re-checks @block under the class lock; a block that turns out not to be
- * live is reported and left alone.
- *
- * Context: Any.
+ * obm_reverse_blocks() - Reverse an array of blocks in place.
+ * @blocks: The array.
+ * @n: Its length.
  */
-void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
-		    struct obm_pool *pool, void *block)
+void obm_reverse_blocks(void **blocks, unsigned int n)
 {
-	struct obm_class *class = &heap->classes[class_idx];
-	unsigned long flags;
-	bool was_full;
+	unsigned int i;
 
-	spin_lock_irqsave(&class->lock, flags);
-	if (!obm_free_is_valid(heap, pool, class_idx, block)) {
-		spin_unlock_irqrestore(&class->lock, flags);
-		return;
-	}
+	for (i = 0; i < n / 2; i++)
+		swap(blocks[i], blocks[n - 1 - i]);
+}
 
-	kmemleak_free(block);
-	was_full = obm_pool_is_full(pool);
+/* Return one checked block to its pool; the class lock is held. */
+static void obm_class_put_block(struct obm_heap *heap, struct obm_class *class,
+				struct obm_pool *pool, void *block)
+{
+	bool was_full = obm_pool_is_full(pool);
+
 	obm_pool_put_block(pool, block);
 	WRITE_ONCE(class->nr_used_blocks, class->nr_used_blocks - 1);
 
@@ -154,6 +145,79 @@ void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
 		/* pymalloc puts a pool that has room again in front. */
 		list_add(&pool->link, &class->partial);
 		class->nr_full--;
+	}
+}
+
+/**
+ * obm_class_put_blocks() - Return freed blocks to their pools.
+ * @heap: The heap.
+ * @class_idx: Their class.
+ * @blocks: Blocks of the class that callers freed (kmemleak knows).
+ * @n: How many.
+ *
+ * Each block is checked once more against its pool, under the class
+ * lock; one found free already (freed on two CPUs) is reported and skipped.
+ *
+ * Context: Any.
+ */
+void obm_class_put_blocks(struct obm_heap *heap, unsigned int class_idx,
+			  void * const *blocks, unsigned int n)
+{
+	struct obm_class *class = &heap->classes[class_idx];
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&class->lock, flags);
+	for (i = 0; i < n; i++) {
+		struct obm_pool *pool = obm_pool_of(blocks[i]);
+
+		if (obm_free_is_valid(heap, pool, class_idx, blocks[i]))
+			obm_class_put_block(heap, class, pool, blocks[i]);
+	}
+	spin_unlock_irqrestore(&class->lock, flags);
+}
+
+/**
+ * obm_heap_grow() - Give a heap one more arena.
+ * @heap: The heap.
+ * @gfp: Sanitized gfp flags.
+ *
+ * Context: No obmalloc lock held; sleeps only if @gfp allows.
+ * Return: 0, or -ENOMEM.
+ */
+int obm_heap_grow(struct obm_heap *heap, gfp_t gfp)
+{
+	struct obm_arena *arena = obm_arena_new(heap, gfp);
+
+	if (!arena)
+		return -ENOMEM;
+	obm_arena_add(heap, arena);
+	return 0;
+}
+
+/**
+ * obm_class_free() - Free one block straight to its pool.
+ * @heap: The heap.
+ * @class_idx: The class the lockless lookup found for @block's pool.
+ * @pool: The pool @block lies in.
+ * @block: A block start, as obm_ptr_resolve() checked without the lock.
+ *
+ * The path without per-CPU caches (verify_free): re-checks @block under
+ * the class lock, with the whole free list when verify_free is set; a
+ * block that turns out not to be live is reported and left alone.
+ *
+ * Context: Any.
+ */
+void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
+		    struct obm_pool *pool, void *block)
+{
+	struct obm_class *class = &heap->classes[class_idx];
+	unsigned long flags;
+
+	spin_lock_irqsave(&class->lock, flags);
+	if (obm_free_is_valid(heap, pool, class_idx, block)) {
+		kmemleak_free(block);
+		obm_class_put_block(heap, class, pool, block);
 	}
 	spin_unlock_irqrestore(&class->lock, flags);
 }

@@ -13,4 +13,78 @@
  * from LINUX_VERSION_CODE, so a backported API is picked up too.
  */
 
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+typedef unsigned long (*obm_shrink_fn)(struct shrinker *,
+				       struct shrink_control *);
+
+#ifdef OBM_HAVE_SHRINKER_ALLOC
+/* 6.7 and later: shrinker_alloc(), shrinker_register(), private_data. */
+static inline struct shrinker *obm_shrinker_create(const char *name,
+						   void *private_data,
+						   obm_shrink_fn count,
+						   obm_shrink_fn scan)
+{
+	struct shrinker *shrinker = shrinker_alloc(0, "obmalloc-%s", name);
+
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->private_data = private_data;
+	shrinker_register(shrinker);
+	return shrinker;
+}
+
+static inline void obm_shrinker_destroy(struct shrinker *shrinker)
+{
+	shrinker_free(shrinker);
+}
+
+static inline void *obm_shrinker_private(struct shrinker *shrinker)
+{
+	return shrinker->private_data;
+}
+#else
+/* Before 6.7: the user embeds the shrinker and calls register_shrinker(). */
+struct obm_shrinker_legacy {
+	struct shrinker	shrinker;
+	void		*private_data;
+};
+
+static inline struct shrinker *obm_shrinker_create(const char *name,
+						   void *private_data,
+						   obm_shrink_fn count,
+						   obm_shrink_fn scan)
+{
+	struct obm_shrinker_legacy *legacy;
+
+	legacy = kzalloc(sizeof(*legacy), GFP_KERNEL);
+	if (!legacy)
+		return NULL;
+	legacy->shrinker.count_objects = count;
+	legacy->shrinker.scan_objects = scan;
+	legacy->shrinker.seeks = DEFAULT_SEEKS;
+	legacy->private_data = private_data;
+	if (register_shrinker(&legacy->shrinker, "obmalloc-%s", name)) {
+		kfree(legacy);
+		return NULL;
+	}
+	return &legacy->shrinker;
+}
+
+static inline void obm_shrinker_destroy(struct shrinker *shrinker)
+{
+	unregister_shrinker(shrinker);
+	kfree(container_of(shrinker, struct obm_shrinker_legacy, shrinker));
+}
+
+static inline void *obm_shrinker_private(struct shrinker *shrinker)
+{
+	return container_of(shrinker, struct obm_shrinker_legacy,
+			    shrinker)->private_data;
+}
+#endif /* OBM_HAVE_SHRINKER_ALLOC */
+
 #endif /* _OBM_COMPAT_H */

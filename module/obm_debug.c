@@ -22,10 +22,11 @@
  * (foreign pointers, which have no heap, in the foreign_frees file) and
  * the allocator's state is left as it was.
  *
- * Double frees. The free path always checks whether the block is the head
- * of its pool's free list, which catches an immediate double free. The
- * verify_free module parameter makes it walk the whole free list of the
- * pool as well.
+ * Double frees. The free path always checks whether the block is the top
+ * of this CPU's magazine or, when it reaches its pool, the head of the
+ * pool's free list, which catches an immediate double free. The
+ * verify_free module parameter turns the per-CPU caches off and walks the
+ * pool's whole free list on every free, which catches them all.
  *
  * Fault injection. /sys/kernel/debug/obmalloc/fail_arena/ is a standard
  * fault_attr (Documentation/fault-injection/fault-injection.rst): while it
@@ -49,9 +50,39 @@
 #include "obm_internal.h"
 
 static bool verify_free;
-module_param(verify_free, bool, 0644);
+
+/*
+ * A double free can only be proved against the pool's free list if no
+ * freed block hides in another CPU's magazine, so verify_free turns the
+ * per-CPU caches off (as SLUB's debug flags force its slow path) and
+ * drains them when it is set.
+ */
+static int obm_verify_free_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret && READ_ONCE(verify_free))
+		obm_heaps_drain_all();
+	return ret;
+}
+
+static const struct kernel_param_ops obm_verify_free_ops = {
+	.set = obm_verify_free_set,
+	.get = param_get_bool,
+};
+module_param_cb(verify_free, &obm_verify_free_ops, &verify_free, 0644);
 MODULE_PARM_DESC(verify_free,
-		 "Walk the pool's whole free list on every free to catch any double free (slow)");
+		 "Catch every double free: no per-CPU caches, whole free list walked on each free (slow)");
+
+/**
+ * obm_caches_enabled() - Whether allocation and free use the per-CPU caches.
+ *
+ * Return: false while verify_free is set.
+ */
+bool obm_caches_enabled(void)
+{
+	return !READ_ONCE(verify_free);
+}
 
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(obm_fail_arena);
@@ -257,11 +288,24 @@ bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 	}
 	if (block == pool->freeblock ||
 	    (READ_ONCE(verify_free) && obm_pool_block_is_free(pool, block))) {
-		atomic_long_inc(&heap->double_frees);
-		obm_report(heap, "double free",
-			   "obm_free(%p): block already free (class %u, %u-byte blocks, pool offset %u)",
-			   block, class_idx, obm_class_size(class_idx), offset);
+		obm_report_double_free(heap, class_idx, block);
 		return false;
 	}
 	return true;
+}
+
+/**
+ * obm_report_double_free() - Report and count a block freed twice.
+ * @heap: The heap.
+ * @class_idx: The block's class.
+ * @block: The block.
+ */
+void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
+			    const void *block)
+{
+	atomic_long_inc(&heap->double_frees);
+	obm_report(heap, "double free",
+		   "obm_free(%p): block already free (class %u, %u-byte blocks, pool offset %lu)",
+		   block, class_idx, obm_class_size(class_idx),
+		   (unsigned long)block & ~PAGE_MASK);
 }

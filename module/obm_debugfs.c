@@ -6,9 +6,13 @@
  *     foreign_frees        pointers given to obm_free(), obm_realloc() or
  *                          obm_usable_size() that no heap and no kmalloc
  *                          cache owns: one decimal number
+ *     magazines            per class: block size, magazine size and batch
+ *     drain                write anything: empty every heap's magazines
  *     fail_arena/          fault injection (see obm_debug.c)
  *     <heap>/classes       one row per size class that has pools
  *     <heap>/stats         "name value" lines, CPython's _debugmallocstats()
+ *     <heap>/cpu           one row per possible CPU: its magazines' figures
+ *     <heap>/drain         write anything: empty this heap's magazines
  *
  * The formats are stable and documented in README.md ("Statistics"): tools
  * parse classes by its header line and stats by name, so a new column or
@@ -23,10 +27,15 @@
  * consistent. stats reads everything under the heap's arena lock, under
  * which no pool changes class, and derives each class's available blocks
  * from its pool count and used count, so its byte figures always add up
- * to exactly arenas_current * arena_size.
+ * to exactly arenas_current * arena_size. Blocks in the per-CPU magazines
+ * are in use as far as pools go; they are summed without locks and shown
+ * apart from the blocks callers hold, exact when the heap is idle.
  */
 
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/uio.h>
 #include <linux/seq_file.h>
 
 #include "obm_internal.h"
@@ -64,10 +73,10 @@ static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 {
 	unsigned int i;
 
-	seq_puts(m, "class  size  pools  full_pools  blocks_used  blocks_avail\n");
+	seq_puts(m, "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached\n");
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
 		struct obm_class *class = &heap->classes[i];
-		unsigned long pools, full, used, flags;
+		unsigned long pools, full, used, cached, flags;
 
 		spin_lock_irqsave(&class->lock, flags);
 		pools = class->nr_pools;
@@ -76,9 +85,10 @@ static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 		spin_unlock_irqrestore(&class->lock, flags);
 		if (!pools)
 			continue;
-		seq_printf(m, "%5u %5u %6lu %11lu %12lu %13lu\n",
-			   i, class->size, pools, full, used,
-			   pools * class->blocks_per_pool - used);
+		cached = min(obm_pcpu_cached(heap, i), used);
+		seq_printf(m, "%5u %5u %6lu %11lu %12lu %13lu %14lu\n",
+			   i, class->size, pools, full, used - cached,
+			   pools * class->blocks_per_pool - used, cached);
 	}
 	return 0;
 }
@@ -88,8 +98,9 @@ OBM_DEBUGFS_FOPS(obm_classes);
 static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 {
 	unsigned long allocated, reclaimed, highwater, free_pools;
-	unsigned long pools_in_use = 0, used_blocks = 0;
+	unsigned long pools_in_use = 0, used_blocks = 0, cached_blocks = 0;
 	unsigned long used_bytes = 0, avail_bytes = 0, quant_bytes = 0;
+	unsigned long cached_bytes = 0;
 	unsigned long header_bytes, unused_bytes, total, flags;
 	unsigned int i;
 
@@ -102,12 +113,15 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		struct obm_class *class = &heap->classes[i];
 		unsigned long pools = class->nr_pools;
 		unsigned long used = READ_ONCE(class->nr_used_blocks);
+		unsigned long cached = min(obm_pcpu_cached(heap, i), used);
 		unsigned long tail;
 
 		tail = (OBM_POOL_SIZE - OBM_POOL_HEADER_SIZE) % class->size;
 		pools_in_use += pools;
-		used_blocks += used;
-		used_bytes += used * class->size;
+		used_blocks += used - cached;
+		cached_blocks += cached;
+		used_bytes += (used - cached) * class->size;
+		cached_bytes += cached * class->size;
 		avail_bytes += (pools * class->blocks_per_pool - used) *
 			       class->size;
 		quant_bytes += pools * tail;
@@ -116,8 +130,8 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 
 	header_bytes = pools_in_use * OBM_POOL_HEADER_SIZE;
 	unused_bytes = free_pools * OBM_POOL_SIZE;
-	total = used_bytes + avail_bytes + unused_bytes + header_bytes +
-		quant_bytes;
+	total = used_bytes + cached_bytes + avail_bytes + unused_bytes +
+		header_bytes + quant_bytes;
 
 	seq_printf(m, "arena_size %lu\n", OBM_ARENA_SIZE);
 	seq_printf(m, "pool_size %lu\n", OBM_POOL_SIZE);
@@ -141,10 +155,75 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		   atomic_long_read(&heap->invalid_frees));
 	seq_printf(m, "alloc_failures %lu\n",
 		   atomic_long_read(&heap->alloc_failures));
+	seq_printf(m, "blocks_cached %lu\n", cached_blocks);
+	seq_printf(m, "bytes_in_cached_blocks %lu\n", cached_bytes);
 	return 0;
 }
 
 OBM_DEBUGFS_FOPS(obm_stats);
+
+static int obm_cpu_show(struct seq_file *m, struct obm_heap *heap)
+{
+	unsigned int cpu, i;
+
+	seq_puts(m, "cpu  online  allocs  frees  refills  flushes  cached\n");
+	for_each_possible_cpu(cpu) {
+		struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
+		unsigned long cached = 0;
+
+		for (i = 0; i < OBM_NR_CLASSES; i++)
+			cached += READ_ONCE(pc->count[i]);
+		seq_printf(m, "%3u %7d %7lu %6lu %8lu %8lu %7lu\n", cpu,
+			   cpu_online(cpu), READ_ONCE(pc->allocs),
+			   READ_ONCE(pc->frees), READ_ONCE(pc->refills),
+			   READ_ONCE(pc->flushes), cached);
+	}
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_cpu);
+
+static int obm_magazines_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	seq_puts(m, "class  size  capacity  batch\n");
+	for (i = 0; i < OBM_NR_CLASSES; i++)
+		seq_printf(m, "%5u %5u %9u %6u\n", i, obm_class_size(i),
+			   obm_mag_cap[i], obm_mag_batch(i));
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_magazines);
+
+/*
+ * The drain files: any write empties the magazines (of the file's heap, or
+ * with no heap, of all). write_iter, so kernel_write() works as well.
+ */
+static ssize_t obm_drain_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	struct obm_heap *heap = iocb->ki_filp->f_inode->i_private;
+	size_t len = iov_iter_count(from);
+	int ret = debugfs_file_get(dentry);
+
+	if (ret)
+		return ret;
+	if (heap)
+		obm_heap_drain(heap);
+	else
+		obm_heaps_drain_all();
+	debugfs_file_put(dentry);
+	iov_iter_advance(from, len);
+	return len;
+}
+
+static const struct file_operations obm_drain_fops = {
+	.owner		= THIS_MODULE,
+	.open		= simple_open,
+	.write_iter	= obm_drain_write_iter,
+	.llseek		= noop_llseek,
+};
 
 static int obm_foreign_frees_show(struct seq_file *m, void *unused)
 {
@@ -167,6 +246,10 @@ void obm_debugfs_add_heap(struct obm_heap *heap)
 				   &obm_classes_fops);
 	debugfs_create_file_unsafe("stats", 0444, heap->debugfs_dir, heap,
 				   &obm_stats_fops);
+	debugfs_create_file_unsafe("cpu", 0444, heap->debugfs_dir, heap,
+				   &obm_cpu_fops);
+	debugfs_create_file_unsafe("drain", 0200, heap->debugfs_dir, heap,
+				   &obm_drain_fops);
 }
 
 /**
@@ -194,6 +277,10 @@ struct dentry *obm_debugfs_init(void)
 	obm_debugfs_root = debugfs_create_dir("obmalloc", NULL);
 	debugfs_create_file_unsafe("foreign_frees", 0444, obm_debugfs_root,
 				   NULL, &obm_foreign_frees_fops);
+	debugfs_create_file_unsafe("magazines", 0444, obm_debugfs_root, NULL,
+				   &obm_magazines_fops);
+	debugfs_create_file_unsafe("drain", 0200, obm_debugfs_root, NULL,
+				   &obm_drain_fops);
 	return obm_debugfs_root;
 }
 

@@ -17,9 +17,12 @@
  * spinlock held. obm_heap_create() and obm_heap_destroy() sleep.
  *
  * Locking: obm_heaps_lock (mutex) guards the list of heaps and their
- * debugfs directories; it is the outermost lock (see obm_internal.h).
+ * debugfs directories; it is the outermost lock (see obm_internal.h). The
+ * CPU hotplug callback takes it with the hotplug lock held, so nothing here
+ * calls cpus_read_lock() with obm_heaps_lock held.
  */
 
+#include <linux/cpu.h>
 #include <linux/ctype.h>
 #include <linux/kmemleak.h>
 #include <linux/module.h>
@@ -70,10 +73,18 @@ void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
 	might_alloc(gfp);
 	pool_gfp = obm_gfp_sanitize(gfp);
 	class_idx = obm_size_to_class(size);
-	block = obm_class_alloc(heap, class_idx, pool_gfp);
-	if (unlikely(!block)) {
-		atomic_long_inc(&heap->alloc_failures);
-		return NULL;
+	for (;;) {
+		if (likely(obm_caches_enabled()))
+			block = obm_pcpu_alloc(heap, class_idx);
+		else if (!obm_class_take_blocks(heap, class_idx, &block, 1))
+			block = NULL;
+		if (likely(block))
+			break;
+		/* No free pool: grow by an arena with no lock held. */
+		if (obm_heap_grow(heap, pool_gfp)) {
+			atomic_long_inc(&heap->alloc_failures);
+			return NULL;
+		}
 	}
 	kmemleak_alloc(block, obm_class_size(class_idx), 1, pool_gfp);
 	if (gfp & __GFP_ZERO)
@@ -104,8 +115,11 @@ void obm_free(const void *p)
 	rcu_read_lock();
 	switch (obm_ptr_resolve(p, "obm_free", &info)) {
 	case OBM_PTR_BLOCK:
-		obm_class_free(info.arena->heap, info.class_idx, info.pool,
-			       (void *)p);
+		if (likely(obm_caches_enabled()))
+			obm_pcpu_free(info.arena->heap, info.class_idx, (void *)p);
+		else
+			obm_class_free(info.arena->heap, info.class_idx,
+				       info.pool, (void *)p);
 		break;
 	case OBM_PTR_KMALLOC:
 		kfree(p);
@@ -207,6 +221,24 @@ static struct obm_heap *obm_heap_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Free a heap with no live block and no cached block; the caller ensures
+ * that, and that its shrinker is gone.
+ */
+static void obm_heap_free(struct obm_heap *heap)
+{
+	mutex_lock(&obm_heaps_lock);
+	list_del(&heap->node);
+	obm_debugfs_remove_heap(heap);
+	mutex_unlock(&obm_heaps_lock);
+
+	obm_arenas_release_all(heap);
+	/* obm_ptr_resolve() may still be reading heap via a stale arena. */
+	synchronize_rcu();
+	free_percpu(heap->pcpu);
+	kfree(heap);
+}
+
 struct obm_heap *obm_heap_create(const char *name)
 {
 	struct obm_heap *heap;
@@ -222,17 +254,31 @@ struct obm_heap *obm_heap_create(const char *name)
 	spin_lock_init(&heap->arena_lock);
 	INIT_LIST_HEAD(&heap->usable_arenas);
 	obm_classes_init(heap);
+	heap->pcpu = obm_pcpu_create();
+	if (!heap->pcpu)
+		goto free_heap;
 
 	mutex_lock(&obm_heaps_lock);
 	if (obm_heap_find(name)) {
 		mutex_unlock(&obm_heaps_lock);
+		free_percpu(heap->pcpu);
 		kfree(heap);
 		return ERR_PTR(-EEXIST);
 	}
 	list_add_tail(&heap->node, &obm_heaps);
 	obm_debugfs_add_heap(heap);
 	mutex_unlock(&obm_heaps_lock);
+
+	/* Registered last: a scan may run as soon as it is. */
+	if (obm_heap_shrinker_create(heap)) {
+		obm_heap_free(heap);
+		return ERR_PTR(-ENOMEM);
+	}
 	return heap;
+
+free_heap:
+	kfree(heap);
+	return ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_GPL(obm_heap_create);
 
@@ -259,18 +305,22 @@ static unsigned long obm_heap_report_live(struct obm_heap *heap)
 	return total;
 }
 
-/* Destroy a heap with no live block; the caller ensures that. */
-static void obm_heap_free(struct obm_heap *heap)
+/*
+ * Give every cached block of a heap back to its pool: online CPUs' with
+ * on_each_cpu(), offline CPUs' (emptied when they went down, unless the
+ * heap was created meanwhile) directly. Holding the hotplug lock keeps the
+ * two sets fixed.
+ */
+static void obm_heap_drain_everywhere(struct obm_heap *heap)
 {
-	mutex_lock(&obm_heaps_lock);
-	list_del(&heap->node);
-	obm_debugfs_remove_heap(heap);
-	mutex_unlock(&obm_heaps_lock);
+	unsigned int cpu;
 
-	obm_arenas_release_all(heap);
-	/* obm_ptr_resolve() may still be reading heap via a stale arena. */
-	synchronize_rcu();
-	kfree(heap);
+	cpus_read_lock();
+	obm_heap_drain(heap);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			obm_pcpu_drain_dead(heap, cpu);
+	cpus_read_unlock();
 }
 
 void obm_heap_destroy(struct obm_heap *heap)
@@ -281,11 +331,60 @@ void obm_heap_destroy(struct obm_heap *heap)
 	if (WARN(heap == obm_default_heap,
 		 "obmalloc: the default heap cannot be destroyed\n"))
 		return;
+	obm_heap_drain_everywhere(heap);
 	if (obm_heap_report_live(heap))
 		return;
+	obm_heap_shrinker_destroy(heap);
 	obm_heap_free(heap);
 }
 EXPORT_SYMBOL_GPL(obm_heap_destroy);
+
+/**
+ * obm_heaps_drain_all() - Empty the magazines of every heap on every CPU.
+ *
+ * Context: Process context.
+ */
+void obm_heaps_drain_all(void)
+{
+	struct obm_heap *heap;
+
+	mutex_lock(&obm_heaps_lock);
+	list_for_each_entry(heap, &obm_heaps, node)
+		obm_heap_drain(heap);
+	mutex_unlock(&obm_heaps_lock);
+}
+
+/**
+ * obm_heaps_drain_dead() - Empty a dead CPU's magazines of every heap.
+ * @cpu: The CPU.
+ *
+ * Context: CPU hotplug "dead" callback, hotplug lock held.
+ */
+void obm_heaps_drain_dead(unsigned int cpu)
+{
+	struct obm_heap *heap;
+
+	mutex_lock(&obm_heaps_lock);
+	list_for_each_entry(heap, &obm_heaps, node)
+		obm_pcpu_drain_dead(heap, cpu);
+	mutex_unlock(&obm_heaps_lock);
+}
+
+/**
+ * obm_heap_cached_blocks() - Blocks of a heap held in magazines.
+ * @heap: The heap.
+ *
+ * Return: The count, summed without locks.
+ */
+unsigned long obm_heap_cached_blocks(struct obm_heap *heap)
+{
+	unsigned long cached = 0;
+	unsigned int i;
+
+	for (i = 0; i < OBM_NR_CLASSES; i++)
+		cached += obm_pcpu_cached(heap, i);
+	return cached;
+}
 
 static void obm_heaps_destroy_all(void)
 {
@@ -295,19 +394,30 @@ static void obm_heaps_destroy_all(void)
 	 * Clients depend on our symbols, so they are all gone: a heap with
 	 * live blocks now is a client's leak, reported here and by kmemleak.
 	 */
-	list_for_each_entry_safe(heap, next, &obm_heaps, node)
-		if (!obm_heap_report_live(heap))
-			obm_heap_free(heap);
+	list_for_each_entry_safe(heap, next, &obm_heaps, node) {
+		obm_heap_drain_everywhere(heap);
+		if (obm_heap_report_live(heap))
+			continue;
+		obm_heap_shrinker_destroy(heap);
+		obm_heap_free(heap);
+	}
 }
 
 static int __init obm_init(void)
 {
-	struct dentry *root = obm_debugfs_init();
+	struct dentry *root;
+	int ret;
 
+	obm_pcpu_init();
+	ret = obm_reclaim_init();
+	if (ret)
+		return ret;
+	root = obm_debugfs_init();
 	obm_debug_init(root);
 	obm_default_heap = obm_heap_create("default");
 	if (IS_ERR(obm_default_heap)) {
 		obm_debugfs_exit();
+		obm_reclaim_exit();
 		return PTR_ERR(obm_default_heap);
 	}
 	pr_info("obmalloc: %u size classes of %u..%u bytes, %lu KiB arenas of %lu pools\n",
@@ -318,6 +428,7 @@ static int __init obm_init(void)
 
 static void __exit obm_exit(void)
 {
+	obm_reclaim_exit();
 	obm_heaps_destroy_all();
 	/* Let pending arena frees run before their code goes away. */
 	rcu_barrier();

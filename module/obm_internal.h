@@ -26,11 +26,12 @@
  *
  * Lock order (outermost first):
  *
- *   obm_heaps_lock (mutex; heap create/destroy, debugfs setup)
- *     obm_class.lock (spinlock, irqsave; one class of one heap)
- *       obm_heap.arena_lock (spinlock, irqsave; the heap's arenas and
- *                            the assignment of pools to classes)
- *         obm_arena_registry's xa_lock (irqsave)
+ *   obm_heaps_lock (mutex; heap create/destroy, debugfs setup, CPU hotplug)
+ *     obm_pcpu.lock (local_lock, irqsave; this CPU's magazines of a heap)
+ *       obm_class.lock (spinlock, irqsave; one class of one heap)
+ *         obm_heap.arena_lock (spinlock, irqsave; the heap's arenas and
+ *                              the assignment of pools to classes)
+ *           obm_arena_registry's xa_lock (irqsave)
  *
  * No class lock is ever taken while another class lock is held. The page
  * allocator and kmalloc() are only called with no obmalloc spinlock held,
@@ -45,6 +46,7 @@
 #include <linux/bits.h>
 #include <linux/cache.h>
 #include <linux/list.h>
+#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -136,10 +138,32 @@ struct obm_class {
 } ____cacheline_aligned_in_smp;
 
 /**
+ * struct obm_pcpu - One CPU's magazines of one heap (see obm_pcpu.c).
+ * @lock: Guards everything below, with irqs off.
+ * @allocs: Blocks handed out from the magazines.
+ * @frees: Blocks freed into the magazines.
+ * @refills: Magazines refilled from the pools.
+ * @flushes: Magazines (or their oldest half) flushed to the pools.
+ * @count: Blocks in each class's magazine.
+ * @slots: The magazines, one after the other.
+ */
+struct obm_pcpu {
+	local_lock_t		lock;
+	unsigned long		allocs;
+	unsigned long		frees;
+	unsigned long		refills;
+	unsigned long		flushes;
+	unsigned short		count[OBM_NR_CLASSES];
+	void			*slots[];
+};
+
+/**
  * struct obm_heap - A named heap: its classes, arenas and statistics.
  * @name: NUL-terminated name, unique among live heaps.
  * @node: In obm_heaps, under obm_heaps_lock.
  * @debugfs_dir: /sys/kernel/debug/obmalloc/<name>/.
+ * @pcpu: The per-CPU magazines.
+ * @shrinker: Drains the magazines and the reserve arena under pressure.
  * @arena_lock: Protects the arena fields below and every arena's state.
  * @usable_arenas: Arenas with free pools, ascending nr_free_pools.
  * @nfp2lasta: nfp2lasta[n] is the last arena in @usable_arenas with n free
@@ -158,6 +182,8 @@ struct obm_heap {
 	char			name[OBM_HEAP_NAME_MAX + 1];
 	struct list_head	node;
 	struct dentry		*debugfs_dir;
+	struct obm_pcpu __percpu *pcpu;
+	struct shrinker		*shrinker;
 
 	spinlock_t		arena_lock;	/* the fields below */
 	struct list_head	usable_arenas;
@@ -183,8 +209,13 @@ static inline unsigned long obm_arenas_current(const struct obm_heap *heap)
 void obm_classes_init(struct obm_heap *heap);
 unsigned int obm_size_to_class(size_t size);
 unsigned int obm_class_size(unsigned int class_idx);
-void *obm_class_alloc(struct obm_heap *heap, unsigned int class_idx,
-		      gfp_t gfp);
+unsigned int obm_class_take_blocks(struct obm_heap *heap,
+				   unsigned int class_idx, void **blocks,
+				   unsigned int max);
+void obm_class_put_blocks(struct obm_heap *heap, unsigned int class_idx,
+			  void * const *blocks, unsigned int n);
+void obm_reverse_blocks(void **blocks, unsigned int n);
+int obm_heap_grow(struct obm_heap *heap, gfp_t gfp);
 void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
 		    struct obm_pool *pool, void *block);
 
@@ -212,6 +243,25 @@ struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
 void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
 			struct obm_pool *pool);
 void obm_arenas_release_all(struct obm_heap *heap);
+unsigned long obm_arenas_release_empty(struct obm_heap *heap);
+unsigned long obm_arenas_empty_pages(struct obm_heap *heap);
+
+/* obm_pcpu.c: per-CPU magazines */
+extern unsigned int obm_mag_cap[OBM_NR_CLASSES];
+void obm_pcpu_init(void);
+unsigned int obm_mag_batch(unsigned int class_idx);
+struct obm_pcpu __percpu *obm_pcpu_create(void);
+void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx);
+void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block);
+unsigned long obm_heap_drain(struct obm_heap *heap);
+void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu);
+unsigned long obm_pcpu_cached(struct obm_heap *heap, unsigned int class_idx);
+
+/* obm_reclaim.c: shrinker and CPU hotplug */
+int obm_reclaim_init(void);
+void obm_reclaim_exit(void);
+int obm_heap_shrinker_create(struct obm_heap *heap);
+void obm_heap_shrinker_destroy(struct obm_heap *heap);
 
 /* obm_debug.c: pointer validation, reports and fault injection */
 enum obm_ptr_kind {
@@ -232,17 +282,23 @@ bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);
 void obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
 		...) __printf(3, 4);
+void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
+			    const void *block);
+bool obm_caches_enabled(void);
 bool obm_should_fail_arena(void);
 void obm_debug_init(struct dentry *root);
 extern atomic_long_t obm_foreign_frees;
 
 /* obm_heap.c: heaps and the API */
 extern struct obm_heap *obm_default_heap;
+void obm_heaps_drain_all(void);
+void obm_heaps_drain_dead(unsigned int cpu);
 
 /* obm_debugfs.c: statistics files */
 struct dentry *obm_debugfs_init(void);
 void obm_debugfs_exit(void);
 void obm_debugfs_add_heap(struct obm_heap *heap);
 void obm_debugfs_remove_heap(struct obm_heap *heap);
+unsigned long obm_heap_cached_blocks(struct obm_heap *heap);
 
 #endif /* _OBM_INTERNAL_H */

@@ -5,6 +5,7 @@
 #   make            build obmalloc.ko, obmalloc_test.ko, obm_demo.ko
 #   make check      KUnit suites in a QEMU VM (debug kernel), "N passed, N failed"
 #   make demo       load obmalloc and a client in the VM, print its statistics
+#   make bench      obmalloc vs kmalloc and kmem_cache under User-Mode Linux
 #   make lint       checkpatch, sparse, W=1, kernel-doc; and a 6.1 build
 #
 # KDIR defaults to the running kernel's build tree if it has one, else to
@@ -19,7 +20,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all modules check demo lint clean
+.PHONY: all modules check demo bench lint clean
 
 all: modules
 
@@ -31,6 +32,9 @@ check:
 
 demo:
 	tools/vm/demo
+
+bench:
+	tools/bench/run
 
 lint:
 	tools/lint

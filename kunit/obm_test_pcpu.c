@@ -9,6 +9,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/prandom.h>
 #include <linux/shrinker.h>
 #include <linux/workqueue.h>
 #include <obmalloc_internal.h>
@@ -386,6 +387,34 @@ static void obm_test_pcpu_shrinker_direct(struct kunit *test)
 	obm_test_check_totals(test, heap);
 }
 
+/*
+ * A block freed again after its arena went back to the page allocator is
+ * reported, not followed into the freed pages: this CPU's lookup hint
+ * still names the arena for a while and must see it is dead.
+ */
+static void obm_test_pcpu_free_after_release(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct shrinker *shrinker = obm_heap_shrinker(heap);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	unsigned long before = obm_test_foreign_frees(test);
+	struct obm_test_stats s;
+	void *p;
+
+	migrate_disable();
+	p = obm_heap_alloc(heap, 72, GFP_KERNEL);
+	obm_free(p);
+	shrinker->scan_objects(shrinker, &sc);
+	obm_test_expect_report(test, "foreign pointer");
+	obm_free(p);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
+	KUNIT_EXPECT_EQ(test, s.arenas_reclaimed, 1);
+	KUNIT_EXPECT_EQ(test, obm_test_foreign_frees(test), before + 1);
+}
+
 /* The kernel's own reclaim path reaches the shrinker too. */
 static void obm_test_pcpu_drop_caches(struct kunit *test)
 {
@@ -446,15 +475,62 @@ static void obm_test_pcpu_verify_free_bypasses(struct kunit *test)
 	obm_test_check_totals(test, heap);
 }
 
+/*
+ * A batch spread over many pools, freed in random order, twice: pools
+ * leave and rejoin the partial list and the arena while the magazines
+ * fill and flush. Every block must come back exactly once.
+ */
+static void obm_test_pcpu_random_batch(struct kunit *test)
+{
+	const unsigned int n = 3000, size = 8;
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats s;
+	struct rnd_state rnd;
+	unsigned int *perm, i, rep;
+	void **blocks;
+
+	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
+	perm = kunit_kcalloc(test, n, sizeof(*perm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	KUNIT_ASSERT_NOT_NULL(test, perm);
+	prandom_seed_state(&rnd, 7);
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		unsigned int j = prandom_u32_state(&rnd) % (i + 1);
+
+		swap(perm[i], perm[j]);
+	}
+
+	for (rep = 0; rep < 2; rep++) {
+		for (i = 0; i < n; i++) {
+			blocks[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+			obm_test_fill(blocks[i], size, i);
+		}
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_TRUE_MSG(test, obm_test_check_fill(blocks[i], size, i),
+					      "block %u handed out twice", i);
+		for (i = 0; i < n; i++)
+			obm_free(blocks[perm[i]]);
+		obm_test_read_stats(test, heap, &s);
+		KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
+		KUNIT_EXPECT_EQ(test, s.double_frees + s.invalid_frees, 0);
+		obm_test_check_totals(test, heap);
+	}
+}
+
 static struct kunit_case obm_pcpu_cases[] = {
 	KUNIT_CASE(obm_test_pcpu_batches),
 	KUNIT_CASE(obm_test_pcpu_remote_free),
 	KUNIT_CASE(obm_test_pcpu_double_free_two_cpus),
 	KUNIT_CASE(obm_test_pcpu_hotplug),
 	KUNIT_CASE(obm_test_pcpu_shrinker_direct),
+	KUNIT_CASE(obm_test_pcpu_free_after_release),
 	KUNIT_CASE(obm_test_pcpu_drop_caches),
 	KUNIT_CASE(obm_test_pcpu_drain_files),
 	KUNIT_CASE(obm_test_pcpu_verify_free_bypasses),
+	KUNIT_CASE(obm_test_pcpu_random_batch),
 	{}
 };
 

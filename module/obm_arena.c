@@ -21,6 +21,8 @@
  * Registry: obm_arena_registry maps (physical address >> OBM_ARENA_SHIFT)
  * to the arena, so obm_free() learns from the address alone, under RCU
  * and without reading memory it does not own, whether a pointer is ours.
+ * A released arena leaves the registry before its pages are freed; its
+ * descriptor is freed two grace periods later (see obm_arena_hints).
  *
  * Locking: see obm_internal.h. Everything that changes an arena runs under
  * its heap's arena_lock, with irqs off and the class lock held. The page
@@ -34,32 +36,82 @@
 
 static DEFINE_XARRAY_FLAGS(obm_arena_registry, XA_FLAGS_LOCK_IRQ);
 
+/*
+ * The arenas this CPU looked up last, direct-mapped by virtual arena
+ * number (obm_arena_hint_slot()): most frees hit, and a hit is one load
+ * and a compare where the xarray walk costs about 20 ns (measured under
+ * UML, a third of an alloc-free pair); 32 slots keep frees spread over
+ * that many arenas hitting. A released arena is cleared from every CPU's
+ * slots one grace period after it left the registry, which is after any
+ * lookup that could still store it has finished, and its descriptor is
+ * freed one grace period after that, when no CPU can still be using a
+ * slot it read before the clearing.
+ */
+DEFINE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
+
 static unsigned long obm_arena_index(const void *p)
 {
 	return __pa(p) >> OBM_ARENA_SHIFT;
 }
 
 /**
- * obm_arena_lookup() - Find the arena that contains an address.
- * @p: Any pointer.
+ * obm_arena_lookup_slow() - Find an arena in the registry.
+ * @p: A pointer that is not in this CPU's hinted arena.
  *
- * Context: Caller holds rcu_read_lock(); the arena stays readable until it
- * drops it, even if the arena is being released.
+ * The part of obm_arena_lookup() that misses the hints; remembers the
+ * arena found in this CPU's hint slot for @p.
+ *
+ * Context: Caller holds rcu_read_lock().
  * Return: The arena, or NULL if @p is in none.
  */
-struct obm_arena *obm_arena_lookup(const void *p)
+struct obm_arena *obm_arena_lookup_slow(const void *p)
 {
+	struct obm_arena *arena;
+
 	if (!virt_addr_valid(p))
 		return NULL;
-	return xa_load(&obm_arena_registry, obm_arena_index(p));
+	arena = xa_load(&obm_arena_registry, obm_arena_index(p));
+	if (arena)
+		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot(p)], arena);
+	return arena;
 }
 
-static void obm_arena_free_rcu(struct rcu_head *rcu)
+static void obm_arena_free_descriptor(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct obm_arena, rcu));
+}
+
+/* One grace period after the arena left the registry. */
+static void obm_arena_forget(struct rcu_head *rcu)
 {
 	struct obm_arena *arena = container_of(rcu, struct obm_arena, rcu);
+	void *first = (void *)arena->base;
+	void *last = (void *)(arena->base + OBM_ARENA_SIZE - 1);
+	unsigned int cpu;
 
-	__free_pages(virt_to_page((void *)arena->base), OBM_ARENA_ORDER);
-	kfree(arena);
+	/* An arena not aligned in virtual memory (UML) spans two slots. */
+	for_each_possible_cpu(cpu) {
+		struct obm_arena **slot = per_cpu_ptr(&obm_arena_hints, cpu)->slot;
+
+		cmpxchg(&slot[obm_arena_hint_slot(first)], arena, NULL);
+		cmpxchg(&slot[obm_arena_hint_slot(last)], arena, NULL);
+	}
+	call_rcu(&arena->rcu, obm_arena_free_descriptor);
+}
+
+/**
+ * obm_arenas_wait_freed() - Wait until released arenas' descriptors are gone.
+ *
+ * After this, no CPU's hint and no lookup can reach an arena released
+ * before the call.
+ *
+ * Context: Process context; sleeps.
+ */
+void obm_arenas_wait_freed(void)
+{
+	/* The first barrier runs obm_arena_forget(), which queues the free. */
+	rcu_barrier();
+	rcu_barrier();
 }
 
 /**
@@ -148,12 +200,20 @@ static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
 {
 	unsigned long flags;
 
+	WRITE_ONCE(arena->dead, true);
 	xa_lock_irqsave(&obm_arena_registry, flags);
 	__xa_erase(&obm_arena_registry, obm_arena_index((void *)arena->base));
 	xa_unlock_irqrestore(&obm_arena_registry, flags);
 	heap->nr_free_pools -= arena->nr_free_pools;
 	heap->arenas_reclaimed++;
-	call_rcu(&arena->rcu, obm_arena_free_rcu);
+	/*
+	 * The pages go back at once: deferring them by a grace period piles
+	 * up order-6 blocks when a heap's live set swings by many arenas
+	 * (measured: 3-9x slower 512-byte batches). Only the descriptor, which
+	 * lockless lookups and the hints dereference, waits for RCU.
+	 */
+	__free_pages(virt_to_page((void *)arena->base), OBM_ARENA_ORDER);
+	call_rcu(&arena->rcu, obm_arena_forget);
 }
 
 /**

@@ -27,6 +27,8 @@
 
 static_assert(OBM_POOLS_PER_ARENA >= 2);
 static_assert(OBM_POOL_HEADER_SIZE + OBM_SMALL_MAX <= OBM_POOL_SIZE);
+/* obm_class_offset_is_block() is exact for offsets up to 2^32 / 512. */
+static_assert(OBM_POOL_SIZE <= (1UL << 23));
 
 /**
  * obm_size_to_class() - The smallest class that holds a request.
@@ -39,15 +41,18 @@ unsigned int obm_size_to_class(size_t size)
 	return (size - 1) / OBM_ALIGNMENT;
 }
 
+/* ceil(2^32 / block size), per class, for obm_class_offset_is_block(). */
+u32 obm_class_recip[OBM_NR_CLASSES];
+
 /**
- * obm_class_size() - Block size of a class.
- * @class_idx: The class index.
- *
- * Return: The block size in bytes.
+ * obm_class_table_init() - Fill in the tables shared by all heaps.
  */
-unsigned int obm_class_size(unsigned int class_idx)
+void obm_class_table_init(void)
 {
-	return (class_idx + 1) * OBM_ALIGNMENT;
+	unsigned int i;
+
+	for (i = 0; i < OBM_NR_CLASSES; i++)
+		obm_class_recip[i] = DIV_ROUND_UP_ULL(1ULL << 32, obm_class_size(i));
 }
 
 /**

@@ -50,6 +50,7 @@
 #include "obm_internal.h"
 
 static bool verify_free;
+DEFINE_STATIC_KEY_FALSE(obm_verify_free_key);
 
 /*
  * A double free can only be proved against the pool's free list if no
@@ -61,9 +62,15 @@ static int obm_verify_free_set(const char *val, const struct kernel_param *kp)
 {
 	int ret = param_set_bool(val, kp);
 
-	if (!ret && READ_ONCE(verify_free))
+	if (ret)
+		return ret;
+	if (READ_ONCE(verify_free)) {
+		static_branch_enable(&obm_verify_free_key);
 		obm_heaps_drain_all();
-	return ret;
+	} else {
+		static_branch_disable(&obm_verify_free_key);
+	}
+	return 0;
 }
 
 static const struct kernel_param_ops obm_verify_free_ops = {
@@ -73,16 +80,6 @@ static const struct kernel_param_ops obm_verify_free_ops = {
 module_param_cb(verify_free, &obm_verify_free_ops, &verify_free, 0644);
 MODULE_PARM_DESC(verify_free,
 		 "Catch every double free: no per-CPU caches, whole free list walked on each free (slow)");
-
-/**
- * obm_caches_enabled() - Whether allocation and free use the per-CPU caches.
- *
- * Return: false while verify_free is set.
- */
-bool obm_caches_enabled(void)
-{
-	return !READ_ONCE(verify_free);
-}
 
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(obm_fail_arena);
@@ -199,38 +196,39 @@ static void obm_report_invalid(struct obm_heap *heap, const char *kind,
 }
 
 /**
- * obm_ptr_resolve() - Find out, without locks, what a pointer is.
- * @p: Neither NULL nor ZERO_SIZE_PTR.
- * @op: The API call, for the report ("obm_free", ...).
- * @info: Filled in for %OBM_PTR_BLOCK.
+ * obm_ptr_resolve_other() - Classify a pointer that is in no arena.
+ * @p: The pointer.
+ * @op: The API call, for the report.
  *
- * An invalid pointer is reported and counted here. A block found here may
- * still turn out to be free once the class lock is held; see
- * obm_free_is_valid().
- *
- * Context: Any; caller holds rcu_read_lock() for as long as it uses @info.
- * Return: What @p is.
+ * Return: %OBM_PTR_KMALLOC, or %OBM_PTR_INVALID after reporting it.
  */
-enum obm_ptr_kind obm_ptr_resolve(const void *p, const char *op,
-				  struct obm_ptr_info *info)
+enum obm_ptr_kind obm_ptr_resolve_other(const void *p, const char *op)
 {
-	struct obm_arena *arena = obm_arena_lookup(p);
-	unsigned int class_idx, size, offset;
+	if (obm_is_kmalloc_object(p))
+		return OBM_PTR_KMALLOC;
+	atomic_long_inc(&obm_foreign_frees);
+	obm_report(NULL, "foreign pointer",
+		   "%s(%p): not from obmalloc or kmalloc", op, p);
+	return OBM_PTR_INVALID;
+}
+
+/**
+ * obm_ptr_report_bad() - Report a pointer into an arena that is no block.
+ * @arena: The arena @p lies in.
+ * @p: The pointer, which failed a check of obm_ptr_resolve().
+ * @op: The API call, for the report.
+ *
+ * Return: %OBM_PTR_INVALID.
+ */
+enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena, const void *p,
+				     const char *op)
+{
+	struct obm_pool *pool = obm_pool_of(p);
+	unsigned int class_idx, offset;
 	unsigned long pool_idx;
-	struct obm_pool *pool;
 
-	if (!arena) {
-		if (obm_is_kmalloc_object(p))
-			return OBM_PTR_KMALLOC;
-		atomic_long_inc(&obm_foreign_frees);
-		obm_report(NULL, "foreign pointer",
-			   "%s(%p): not from obmalloc or kmalloc", op, p);
-		return OBM_PTR_INVALID;
-	}
-
-	pool = obm_pool_of(p);
 	pool_idx = ((unsigned long)pool - arena->base) >> PAGE_SHIFT;
-	/* Pairs with the release in obm_arena_take_pool(): header written. */
+	/* Pairs with the release in obm_arena_take_pool(). */
 	if (pool_idx >= smp_load_acquire(&arena->nr_carved)) {
 		obm_report_invalid(arena->heap, "pointer to no block", op, p,
 				   OBM_POOL_UNUSED, "pool never used");
@@ -243,25 +241,16 @@ enum obm_ptr_kind obm_ptr_resolve(const void *p, const char *op,
 				   "pool holds no block (freed already?)");
 		return OBM_PTR_INVALID;
 	}
-
-	size = obm_class_size(class_idx);
 	offset = (unsigned long)p - (unsigned long)pool;
 	if (offset < OBM_POOL_HEADER_SIZE ||
-	    (offset - OBM_POOL_HEADER_SIZE) % size) {
+	    !obm_class_offset_is_block(class_idx, offset - OBM_POOL_HEADER_SIZE)) {
 		obm_report_invalid(arena->heap, "interior pointer", op, p,
 				   class_idx, "not at the start of a block");
 		return OBM_PTR_INVALID;
 	}
-	if (offset >= READ_ONCE(pool->next_offset)) {
-		obm_report_invalid(arena->heap, "pointer to no block", op, p,
-				   class_idx, "block never allocated");
-		return OBM_PTR_INVALID;
-	}
-
-	info->arena = arena;
-	info->pool = pool;
-	info->class_idx = class_idx;
-	return OBM_PTR_BLOCK;
+	obm_report_invalid(arena->heap, "pointer to no block", op, p,
+			   class_idx, "block never allocated");
+	return OBM_PTR_INVALID;
 }
 
 /**

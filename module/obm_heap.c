@@ -233,8 +233,8 @@ static void obm_heap_free(struct obm_heap *heap)
 	mutex_unlock(&obm_heaps_lock);
 
 	obm_arenas_release_all(heap);
-	/* obm_ptr_resolve() may still be reading heap via a stale arena. */
-	synchronize_rcu();
+	/* A lookup may still reach heap through a released arena until then. */
+	obm_arenas_wait_freed();
 	free_percpu(heap->pcpu);
 	kfree(heap);
 }
@@ -408,6 +408,7 @@ static int __init obm_init(void)
 	struct dentry *root;
 	int ret;
 
+	obm_class_table_init();
 	obm_pcpu_init();
 	ret = obm_reclaim_init();
 	if (ret)
@@ -431,7 +432,7 @@ static void __exit obm_exit(void)
 	obm_reclaim_exit();
 	obm_heaps_destroy_all();
 	/* Let pending arena frees run before their code goes away. */
-	rcu_barrier();
+	obm_arenas_wait_freed();
 	obm_arena_registry_exit();
 	obm_debugfs_exit();
 }

@@ -36,20 +36,26 @@
  * No class lock is ever taken while another class lock is held. The page
  * allocator and kmalloc() are only called with no obmalloc spinlock held,
  * with the caller's gfp flags, so GFP_KERNEL callers may sleep there and
- * GFP_ATOMIC callers never do. Arena descriptors and pages are freed after
- * an RCU grace period, so a lockless registry lookup (under
- * rcu_read_lock()) may read a pool header of an arena being released.
+ * GFP_ATOMIC callers never do. Arena descriptors are freed after an RCU
+ * grace period, so a lockless registry lookup (under rcu_read_lock()) may
+ * always dereference the arena it finds. Its pages are freed at once: only
+ * an invalid pointer (the last blocks of an arena freed twice, on two CPUs
+ * at once) can make the lookup read a pool header of pages just given
+ * back, which the direct map keeps readable.
  */
 #ifndef _OBM_INTERNAL_H
 #define _OBM_INTERNAL_H
 
 #include <linux/bits.h>
 #include <linux/cache.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
-#include <linux/local_lock.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+/* After spinlock.h: on UML, local_lock.h does not pull in what it uses. */
+#include <linux/local_lock.h>
 #include <linux/types.h>
 #include <obmalloc.h>
 
@@ -101,7 +107,9 @@ struct obm_pool {
  * @nr_free_pools: Pools in @free_pools plus pools never carved.
  * @nr_carved: Pools [0, @nr_carved) have had their header written;
  *             read locklessly with smp_load_acquire().
- * @rcu: Defers freeing the descriptor and the pages.
+ * @dead: Set when the arena is released, before its pages are freed, so
+ *        a lookup hint slot that still points here is not followed.
+ * @rcu: Defers clearing the lookup hints, then freeing the descriptor.
  *
  * All fields but @base and @heap belong to heap->arena_lock.
  */
@@ -112,6 +120,7 @@ struct obm_arena {
 	struct list_head	free_pools;
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
+	bool			dead;
 	struct rcu_head		rcu;
 };
 
@@ -206,9 +215,30 @@ static inline unsigned long obm_arenas_current(const struct obm_heap *heap)
 }
 
 /* obm_class.c: size classes */
+void obm_class_table_init(void);
 void obm_classes_init(struct obm_heap *heap);
 unsigned int obm_size_to_class(size_t size);
-unsigned int obm_class_size(unsigned int class_idx);
+
+static inline unsigned int obm_class_size(unsigned int class_idx)
+{
+	return (class_idx + 1) * OBM_ALIGNMENT;
+}
+
+extern u32 obm_class_recip[OBM_NR_CLASSES];
+
+/*
+ * Whether a byte offset from a pool's first block is a block start: an
+ * exact division by the class size with a multiply, since this runs on
+ * every free. ceil(2^32 / size) is exact for every offset below a page.
+ */
+static inline bool obm_class_offset_is_block(unsigned int class_idx,
+					     unsigned int offset)
+{
+	u32 q = ((u64)offset * obm_class_recip[class_idx]) >> 32;
+
+	return q * obm_class_size(class_idx) == offset;
+}
+
 unsigned int obm_class_take_blocks(struct obm_heap *heap,
 				   unsigned int class_idx, void **blocks,
 				   unsigned int max);
@@ -234,7 +264,43 @@ static inline struct obm_pool *obm_pool_of(const void *p)
 
 /* obm_arena.c: arenas, the arena registry and the usable-arena order */
 void obm_arena_registry_exit(void);
-struct obm_arena *obm_arena_lookup(const void *p);
+struct obm_arena *obm_arena_lookup_slow(const void *p);
+
+#define OBM_ARENA_HINTS		32
+
+/* Per CPU: arenas looked up recently (see obm_arena.c). */
+struct obm_arena_hints {
+	struct obm_arena	*slot[OBM_ARENA_HINTS];
+};
+
+DECLARE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
+
+static inline unsigned int obm_arena_hint_slot(const void *p)
+{
+	return ((unsigned long)p >> OBM_ARENA_SHIFT) % OBM_ARENA_HINTS;
+}
+
+/**
+ * obm_arena_lookup() - Find the arena that contains an address.
+ * @p: Any pointer.
+ *
+ * Context: Caller holds rcu_read_lock(); the arena stays readable until it
+ * drops it, even if the arena is being released.
+ * Return: The arena, or NULL if @p is in none.
+ */
+static inline struct obm_arena *obm_arena_lookup(const void *p)
+{
+	struct obm_arena *arena;
+
+	arena = this_cpu_read(obm_arena_hints.slot[obm_arena_hint_slot(p)]);
+
+	if (likely(arena && (unsigned long)p - arena->base < OBM_ARENA_SIZE &&
+		   !READ_ONCE(arena->dead)))
+		return arena;
+	return obm_arena_lookup_slow(p);
+}
+
+void obm_arenas_wait_freed(void);
 struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp);
 void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena);
 struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
@@ -276,15 +342,67 @@ struct obm_ptr_info {
 	unsigned int		class_idx;
 };
 
-enum obm_ptr_kind obm_ptr_resolve(const void *p, const char *op,
-				  struct obm_ptr_info *info);
+enum obm_ptr_kind obm_ptr_resolve_other(const void *p, const char *op);
+enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena, const void *p,
+				     const char *op);
+
+/**
+ * obm_ptr_resolve() - Find out, without locks, what a pointer is.
+ * @p: Neither NULL nor ZERO_SIZE_PTR.
+ * @op: The API call, for the report ("obm_free", ...).
+ * @info: Filled in for %OBM_PTR_BLOCK.
+ *
+ * The checks every free makes, inline; anything unusual goes to
+ * obm_debug.c, which reports and counts an invalid pointer. A block found
+ * here may still turn out to be free once the class lock is held; see
+ * obm_free_is_valid().
+ *
+ * Context: Any; caller holds rcu_read_lock() for as long as it uses @info.
+ * Return: What @p is.
+ */
+static __always_inline enum obm_ptr_kind
+obm_ptr_resolve(const void *p, const char *op, struct obm_ptr_info *info)
+{
+	struct obm_arena *arena = obm_arena_lookup(p);
+	struct obm_pool *pool = obm_pool_of(p);
+	unsigned int class_idx, offset, carved;
+
+	if (unlikely(!arena))
+		return obm_ptr_resolve_other(p, op);
+	/* Pairs with the release in obm_arena_take_pool(): header written. */
+	carved = smp_load_acquire(&arena->nr_carved);
+	if (unlikely((((unsigned long)pool - arena->base) >> PAGE_SHIFT) >= carved))
+		return obm_ptr_report_bad(arena, p, op);
+	class_idx = READ_ONCE(pool->class_idx);
+	offset = (unsigned long)p - (unsigned long)pool;
+	if (unlikely(class_idx >= OBM_NR_CLASSES ||
+		     offset < OBM_POOL_HEADER_SIZE ||
+		     !obm_class_offset_is_block(class_idx,
+						offset - OBM_POOL_HEADER_SIZE) ||
+		     offset >= READ_ONCE(pool->next_offset)))
+		return obm_ptr_report_bad(arena, p, op);
+
+	info->arena = arena;
+	info->pool = pool;
+	info->class_idx = class_idx;
+	return OBM_PTR_BLOCK;
+}
+
 bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);
 void obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
 		...) __printf(3, 4);
 void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
 			    const void *block);
-bool obm_caches_enabled(void);
+
+DECLARE_STATIC_KEY_FALSE(obm_verify_free_key);
+
+/* Whether allocation and free use the per-CPU caches: not in verify_free. */
+static inline bool obm_caches_enabled(void)
+{
+	return !static_branch_unlikely(&obm_verify_free_key);
+}
+
 bool obm_should_fail_arena(void);
 void obm_debug_init(struct dentry *root);
 extern atomic_long_t obm_foreign_frees;

@@ -12,6 +12,9 @@ for heap in /sys/kernel/debug/obmalloc/*/; do
 	echo "obm-demo: begin $name/classes"
 	cat "$heap/classes"
 	echo "obm-demo: end $name/classes"
+	echo "obm-demo: begin $name/cpu"
+	cat "$heap/cpu"
+	echo "obm-demo: end $name/cpu"
 done
 rmmod obm_demo
 rmmod obmalloc

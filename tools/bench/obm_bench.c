@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * obm_bench - obmalloc against kmalloc and a dedicated kmem_cache.
+ *
+ * Runs at module load, in a kthread bound to one CPU, in the habit of
+ * Jesper Brouer's time_bench (prototype-kernel): fixed loop counts, the
+ * clock read only around whole loops, ns and TSC cycles per operation. An
+ * operation is one allocation plus its free. Each round runs every
+ * allocator once, in an order that rotates from round to round, so that
+ * drift in the machine touches all of them alike; tools/bench/run takes
+ * the median over rounds.
+ *
+ *   pair       allocate and free one object, repeated
+ *   batch      allocate `batch` objects, then free them all, in LIFO or
+ *              random order
+ *   mixed      keep `live` objects of uniformly random size 1..512 and
+ *              replace a random one `replacements` times (obmalloc and
+ *              kmalloc only: a kmem_cache has one size)
+ *   footprint  pages held for that live set after the replacements, and
+ *              for `live` objects of 264 bytes
+ *
+ * kmem_cache rows use a cache of exactly the object size, created with
+ * SLAB_NO_MERGE so that SLUB cannot alias it with a kmalloc cache.
+ * kmalloc's pages are the delta of the node's unreclaimable slab counter
+ * (NR_SLAB_UNRECLAIMABLE_B) after /proc/sys/vm/stat_refresh folds the
+ * per-CPU counts; obmalloc's are its heap's arenas, from its debugfs stats.
+ *
+ * Output, one line each, parsed by tools/bench/run:
+ *   obm-bench: result <scenario> <order> <size> <allocator> <round> <ops> <ns> <cycles>
+ *   obm-bench: footprint <set> <allocator> <pages>
+ *   obm-bench: done
+ */
+
+#include <linux/completion.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/timex.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <obmalloc.h>
+
+static unsigned int rounds = 5;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "Rounds per measurement (median reported)");
+static unsigned int pair_loops = 1000000;
+module_param(pair_loops, uint, 0444);
+static unsigned int batch = 10000;
+module_param(batch, uint, 0444);
+static unsigned int batch_reps = 10;
+module_param(batch_reps, uint, 0444);
+static unsigned int live = 100000;
+module_param(live, uint, 0444);
+static unsigned int replacements = 1000000;
+module_param(replacements, uint, 0444);
+static unsigned int cpu;
+module_param(cpu, uint, 0444);
+MODULE_PARM_DESC(cpu, "CPU the benchmark thread is bound to");
+
+enum obm_bench_alloc { OBM_B_OBMALLOC, OBM_B_KMEM_CACHE, OBM_B_KMALLOC, OBM_B_NR };
+
+static const char * const obm_bench_names[OBM_B_NR] = {
+	"obmalloc", "kmem_cache", "kmalloc",
+};
+
+static const unsigned int obm_bench_sizes[] = {
+	8, 16, 64, 128, 192, 256, 264, 512,
+};
+
+struct obm_bench {
+	struct obm_heap *heap;
+	struct kmem_cache *cache;
+	void **objs;
+	u32 *perm;
+	u32 *slots;		/* mixed: which object to replace */
+	u16 *new_sizes;		/* mixed: its new size */
+	u16 *live_sizes;	/* mixed: the initial sizes */
+	int error;
+};
+
+static u64 obm_bench_cycles(void)
+{
+#ifdef CONFIG_UML_X86
+	u32 lo, hi;
+
+	/* UML's get_cycles() is 0; read the TSC of the host it runs on. */
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return ((u64)hi << 32) | lo;
+#else
+	return get_cycles();
+#endif
+}
+
+static __always_inline void *obm_bench_alloc(struct obm_bench *b, int a,
+					     size_t size)
+{
+	switch (a) {
+	case OBM_B_OBMALLOC:
+		return obm_heap_alloc(b->heap, size, GFP_KERNEL);
+	case OBM_B_KMEM_CACHE:
+		return kmem_cache_alloc(b->cache, GFP_KERNEL);
+	default:
+		return kmalloc(size, GFP_KERNEL);
+	}
+}
+
+static __always_inline void obm_bench_free(struct obm_bench *b, int a, void *p)
+{
+	switch (a) {
+	case OBM_B_OBMALLOC:
+		obm_free(p);
+		break;
+	case OBM_B_KMEM_CACHE:
+		kmem_cache_free(b->cache, p);
+		break;
+	default:
+		kfree(p);
+	}
+}
+
+struct obm_bench_time {
+	u64 ns, cycles;
+};
+
+static void obm_bench_start(struct obm_bench_time *t)
+{
+	t->cycles = obm_bench_cycles();
+	t->ns = ktime_get_ns();
+}
+
+static void obm_bench_stop(struct obm_bench_time *t)
+{
+	t->ns = ktime_get_ns() - t->ns;
+	t->cycles = obm_bench_cycles() - t->cycles;
+}
+
+static void obm_bench_report(const char *scenario, const char *order,
+			     unsigned int size, int a, unsigned int round,
+			     u64 ops, const struct obm_bench_time *t)
+{
+	pr_info("obm-bench: result %s %s %u %s %u %llu %llu %llu\n", scenario,
+		order, size, obm_bench_names[a], round, ops, t->ns, t->cycles);
+}
+
+/* The allocation loops, specialised per allocator by constant folding. */
+static __always_inline int obm_bench_pair_loop(struct obm_bench *b, int a,
+					       size_t size,
+					       struct obm_bench_time *t)
+{
+	unsigned int i;
+
+	obm_bench_start(t);
+	for (i = 0; i < pair_loops; i++) {
+		void *p = obm_bench_alloc(b, a, size);
+
+		if (unlikely(!p))
+			return -ENOMEM;
+		/* Touch it, as a user would, and keep the compiler honest. */
+		WRITE_ONCE(*(u8 *)p, (u8)i);
+		obm_bench_free(b, a, p);
+	}
+	obm_bench_stop(t);
+	return 0;
+}
+
+static __always_inline int obm_bench_batch_loop(struct obm_bench *b, int a,
+						size_t size, bool random,
+						struct obm_bench_time *t)
+{
+	unsigned int rep, i;
+
+	obm_bench_start(t);
+	for (rep = 0; rep < batch_reps; rep++) {
+		for (i = 0; i < batch; i++) {
+			b->objs[i] = obm_bench_alloc(b, a, size);
+			if (unlikely(!b->objs[i]))
+				return -ENOMEM;
+			WRITE_ONCE(*(u8 *)b->objs[i], (u8)i);
+		}
+		if (random) {
+			for (i = 0; i < batch; i++)
+				obm_bench_free(b, a, b->objs[b->perm[i]]);
+		} else {
+			for (i = batch; i-- > 0; )
+				obm_bench_free(b, a, b->objs[i]);
+		}
+	}
+	obm_bench_stop(t);
+	return 0;
+}
+
+static __always_inline int obm_bench_mixed_fill(struct obm_bench *b, int a)
+{
+	unsigned int i;
+
+	for (i = 0; i < live; i++) {
+		b->objs[i] = obm_bench_alloc(b, a, b->live_sizes[i]);
+		if (unlikely(!b->objs[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static __always_inline int obm_bench_mixed_loop(struct obm_bench *b, int a,
+						struct obm_bench_time *t)
+{
+	unsigned int i;
+
+	obm_bench_start(t);
+	for (i = 0; i < replacements; i++) {
+		u32 slot = b->slots[i];
+
+		obm_bench_free(b, a, b->objs[slot]);
+		b->objs[slot] = obm_bench_alloc(b, a, b->new_sizes[i]);
+		if (unlikely(!b->objs[slot]))
+			return -ENOMEM;
+		WRITE_ONCE(*(u8 *)b->objs[slot], (u8)i);
+	}
+	obm_bench_stop(t);
+	return 0;
+}
+
+static void obm_bench_free_all(struct obm_bench *b, int a, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (b->objs[i])
+			obm_bench_free(b, a, b->objs[i]);
+		b->objs[i] = NULL;
+	}
+}
+
+/* Each loop called with a constant allocator, so each is specialised. */
+static noinline int obm_bench_pair_run(struct obm_bench *b, int a, size_t size,
+				       struct obm_bench_time *t)
+{
+	switch (a) {
+	case OBM_B_OBMALLOC:
+		return obm_bench_pair_loop(b, OBM_B_OBMALLOC, size, t);
+	case OBM_B_KMEM_CACHE:
+		return obm_bench_pair_loop(b, OBM_B_KMEM_CACHE, size, t);
+	default:
+		return obm_bench_pair_loop(b, OBM_B_KMALLOC, size, t);
+	}
+}
+
+static noinline int obm_bench_batch_run(struct obm_bench *b, int a,
+					size_t size, bool random,
+					struct obm_bench_time *t)
+{
+	switch (a) {
+	case OBM_B_OBMALLOC:
+		return obm_bench_batch_loop(b, OBM_B_OBMALLOC, size, random, t);
+	case OBM_B_KMEM_CACHE:
+		return obm_bench_batch_loop(b, OBM_B_KMEM_CACHE, size, random, t);
+	default:
+		return obm_bench_batch_loop(b, OBM_B_KMALLOC, size, random, t);
+	}
+}
+
+static noinline int obm_bench_mixed_run(struct obm_bench *b, int a,
+					struct obm_bench_time *t)
+{
+	int ret;
+
+	if (a == OBM_B_OBMALLOC) {
+		ret = obm_bench_mixed_fill(b, OBM_B_OBMALLOC);
+		return ret ?: obm_bench_mixed_loop(b, OBM_B_OBMALLOC, t);
+	}
+	ret = obm_bench_mixed_fill(b, OBM_B_KMALLOC);
+	return ret ?: obm_bench_mixed_loop(b, OBM_B_KMALLOC, t);
+}
+
+enum obm_bench_timed { OBM_T_PAIR, OBM_T_LIFO, OBM_T_RANDOM };
+
+/* One timed scenario, every allocator once per round, order rotating. */
+static int obm_bench_timed(struct obm_bench *b, enum obm_bench_timed what,
+			   unsigned int size)
+{
+	static const char * const orders[] = { "-", "lifo", "random" };
+	u64 ops = what == OBM_T_PAIR ? pair_loops : (u64)batch * batch_reps;
+	struct obm_bench_time t;
+	unsigned int round, k;
+	int ret;
+
+	for (round = 0; round < rounds; round++) {
+		for (k = 0; k < OBM_B_NR; k++) {
+			int a = (round + k) % OBM_B_NR;
+
+			if (what == OBM_T_PAIR)
+				ret = obm_bench_pair_run(b, a, size, &t);
+			else
+				ret = obm_bench_batch_run(b, a, size,
+							  what == OBM_T_RANDOM, &t);
+			if (ret)
+				return ret;
+			obm_bench_report(what == OBM_T_PAIR ? "pair" : "batch",
+					 orders[what], size, a, round, ops, &t);
+		}
+	}
+	return 0;
+}
+
+/* Pages the node's slab caches hold, with per-CPU deltas folded in. */
+static long obm_bench_slab_pages(void)
+{
+	struct file *f = filp_open("/proc/sys/vm/stat_refresh", O_WRONLY, 0);
+	loff_t pos = 0;
+
+	if (!IS_ERR(f)) {
+		kernel_write(f, "1", 1, &pos);
+		filp_close(f, NULL);
+	}
+	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+}
+
+/* Pages obmalloc's bench heap holds: its arenas, from debugfs. */
+static long obm_bench_heap_pages(bool dump)
+{
+	const char *path = "/sys/kernel/debug/obmalloc/bench/stats";
+	unsigned long arenas = 0, arena_size = 0;
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	char *buf, *text, *line;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	buf = kzalloc(4096, GFP_KERNEL);
+	if (!buf) {
+		filp_close(f, NULL);
+		return -ENOMEM;
+	}
+	n = kernel_read(f, buf, 4095, &pos);
+	filp_close(f, NULL);
+	text = buf;
+	while (n > 0 && (line = strsep(&text, "\n")) && *line) {
+		if (dump)
+			pr_info("obm-bench: stats %s\n", line);
+		if (sscanf(line, "arenas_current %lu", &arenas) == 1)
+			continue;
+		if (sscanf(line, "arena_size %lu", &arena_size) == 1)
+			continue;
+	}
+	kfree(buf);
+	return arenas * arena_size / PAGE_SIZE;
+}
+
+static long obm_bench_pages(int a, bool dump)
+{
+	return a == OBM_B_OBMALLOC ? obm_bench_heap_pages(dump) :
+				     obm_bench_slab_pages();
+}
+
+static int obm_bench_mixed(struct obm_bench *b)
+{
+	long before, pages[OBM_B_NR] = { 0 };
+	struct obm_bench_time t;
+	unsigned int round, k;
+	int ret = 0;
+
+	for (round = 0; round < rounds; round++) {
+		for (k = 0; k < 2; k++) {
+			int a = (round + k) % 2 ? OBM_B_KMALLOC : OBM_B_OBMALLOC;
+
+			before = a == OBM_B_KMALLOC ? obm_bench_slab_pages() : 0;
+			ret = obm_bench_mixed_run(b, a, &t);
+			if (!ret) {
+				obm_bench_report("mixed", "-", 512, a, round,
+						 replacements, &t);
+				pages[a] = obm_bench_pages(a, round == rounds - 1) - before;
+			}
+			obm_bench_free_all(b, a, live);
+			if (ret)
+				return ret;
+		}
+	}
+	/* The steady state after the replacements of the last round. */
+	pr_info("obm-bench: footprint uniform kmalloc %ld\n", pages[OBM_B_KMALLOC]);
+	pr_info("obm-bench: footprint uniform obmalloc %ld\n", pages[OBM_B_OBMALLOC]);
+	return 0;
+}
+
+/* `live` objects of 264 bytes, held at once, in each allocator. */
+static int obm_bench_footprint_264(struct obm_bench *b)
+{
+	unsigned int a, i;
+	long before;
+
+	for (a = 0; a < OBM_B_NR; a++) {
+		before = a == OBM_B_OBMALLOC ? 0 : obm_bench_slab_pages();
+		for (i = 0; i < live; i++) {
+			b->objs[i] = obm_bench_alloc(b, a, 264);
+			if (!b->objs[i]) {
+				obm_bench_free_all(b, a, i);
+				return -ENOMEM;
+			}
+		}
+		pr_info("obm-bench: footprint 264 %s %ld\n", obm_bench_names[a],
+			obm_bench_pages(a, false) - before);
+		obm_bench_free_all(b, a, live);
+	}
+	return 0;
+}
+
+static int obm_bench_prepare(struct obm_bench *b)
+{
+	unsigned int n = max(batch, live), i;
+	struct rnd_state rnd;
+
+	b->objs = vzalloc(array_size(n, sizeof(void *)));
+	b->perm = vmalloc(array_size(batch, sizeof(u32)));
+	b->slots = vmalloc(array_size(replacements, sizeof(u32)));
+	b->new_sizes = vmalloc(array_size(replacements, sizeof(u16)));
+	b->live_sizes = vmalloc(array_size(live, sizeof(u16)));
+	if (!b->objs || !b->perm || !b->slots || !b->new_sizes || !b->live_sizes)
+		return -ENOMEM;
+
+	/* Fixed seed: every allocator and every run sees the same sequence. */
+	prandom_seed_state(&rnd, 0x0b3a110c);
+	for (i = 0; i < batch; i++)
+		b->perm[i] = i;
+	for (i = batch - 1; i > 0; i--) {
+		/* swap() evaluates its arguments twice: draw the index first. */
+		unsigned int j = prandom_u32_state(&rnd) % (i + 1);
+
+		swap(b->perm[i], b->perm[j]);
+	}
+	for (i = 0; i < live; i++)
+		b->live_sizes[i] = 1 + prandom_u32_state(&rnd) % OBM_SMALL_MAX;
+	for (i = 0; i < replacements; i++) {
+		b->slots[i] = prandom_u32_state(&rnd) % live;
+		b->new_sizes[i] = 1 + prandom_u32_state(&rnd) % OBM_SMALL_MAX;
+	}
+	return 0;
+}
+
+static void obm_bench_cleanup(struct obm_bench *b)
+{
+	vfree(b->objs);
+	vfree(b->perm);
+	vfree(b->slots);
+	vfree(b->new_sizes);
+	vfree(b->live_sizes);
+}
+
+static int obm_bench_run(struct obm_bench *b)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(obm_bench_sizes); i++) {
+		unsigned int size = obm_bench_sizes[i];
+
+		b->cache = kmem_cache_create("obm_bench", size, 0,
+					     SLAB_NO_MERGE, NULL);
+		if (!b->cache)
+			return -ENOMEM;
+		ret = obm_bench_timed(b, OBM_T_PAIR, size);
+		if (!ret)
+			ret = obm_bench_timed(b, OBM_T_LIFO, size);
+		if (!ret)
+			ret = obm_bench_timed(b, OBM_T_RANDOM, size);
+		if (!ret && size == 264)
+			ret = obm_bench_footprint_264(b);
+		kmem_cache_destroy(b->cache);
+		b->cache = NULL;
+		if (ret)
+			return ret;
+	}
+	return obm_bench_mixed(b);
+}
+
+static struct obm_bench obm_bench_state;
+static DECLARE_COMPLETION(obm_bench_done);
+
+static int obm_bench_thread(void *arg)
+{
+	struct obm_bench *b = arg;
+
+	b->error = obm_bench_prepare(b);
+	if (!b->error)
+		b->error = obm_bench_run(b);
+	obm_bench_cleanup(b);
+	complete(&obm_bench_done);
+	return 0;
+}
+
+static int __init obm_bench_init(void)
+{
+	struct obm_bench *b = &obm_bench_state;
+	struct task_struct *task;
+
+	if (!batch || !live || !rounds || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -EINVAL;
+	b->heap = obm_heap_create("bench");
+	if (IS_ERR(b->heap))
+		return PTR_ERR(b->heap);
+	task = kthread_create(obm_bench_thread, b, "obm_bench");
+	if (IS_ERR(task)) {
+		obm_heap_destroy(b->heap);
+		return PTR_ERR(task);
+	}
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	wait_for_completion(&obm_bench_done);
+	obm_heap_destroy(b->heap);
+	if (b->error)
+		pr_err("obm-bench: failed: %d\n", b->error);
+	else
+		pr_info("obm-bench: done\n");
+	return b->error;
+}
+
+static void __exit obm_bench_exit(void)
+{
+}
+
+module_init(obm_bench_init);
+module_exit(obm_bench_exit);
+
+MODULE_DESCRIPTION("obmalloc benchmark against kmalloc and kmem_cache");
+MODULE_LICENSE("GPL");

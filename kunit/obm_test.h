@@ -69,6 +69,7 @@ bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);
 void obm_test_free_action(void *block);
 void obm_test_drain(struct kunit *test, struct obm_heap *heap);
 void obm_test_verify_free(struct kunit *test);
+void obm_test_pin_cpu(struct kunit *test);
 
 static inline unsigned long obm_test_page(const void *p)
 {

@@ -23,6 +23,8 @@ static void obm_test_gfp_zero_reused(struct kunit *test)
 	struct obm_heap *heap = obm_test_heap(test);
 	unsigned int size;
 
+	obm_test_pin_cpu(test);
+
 	for (size = 8; size <= OBM_SMALL_MAX; size += 72) {
 		u8 *p = obm_heap_alloc(heap, size, GFP_KERNEL);
 		u8 *q;

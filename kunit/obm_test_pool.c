@@ -26,6 +26,7 @@ static void obm_test_pool_fill_then_spill(struct kunit *test)
 	struct obm_test_class row;
 	void **blocks;
 
+	obm_test_pin_cpu(test);
 	blocks = kunit_kcalloc(test, per_pool + 1, sizeof(*blocks), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
 	KUNIT_ASSERT_EQ(test, per_pool, (PAGE_SIZE - 48) / size);
@@ -67,6 +68,7 @@ static void obm_test_pool_lazy_carving(struct kunit *test)
 	char *blocks[5];
 	unsigned int i;
 
+	obm_test_pin_cpu(test);
 	obm_test_read_stats(test, heap, &s);
 	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
 		blocks[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
@@ -86,6 +88,7 @@ static void obm_test_pool_free_list_lifo(struct kunit *test)
 	struct obm_heap *heap = obm_test_heap(test);
 	void *a, *b, *c, *d;
 
+	obm_test_pin_cpu(test);
 	a = obm_heap_alloc(heap, 40, GFP_KERNEL);
 	b = obm_heap_alloc(heap, 40, GFP_KERNEL);
 	c = obm_heap_alloc(heap, 40, GFP_KERNEL);
@@ -113,6 +116,7 @@ static void obm_test_pool_full_to_partial(struct kunit *test)
 	struct obm_test_class row;
 	void **blocks;
 
+	obm_test_pin_cpu(test);
 	blocks = kunit_kcalloc(test, per_pool, sizeof(*blocks), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
 	for (i = 0; i < per_pool; i++) {
@@ -139,6 +143,7 @@ static void obm_test_pool_changes_class(struct kunit *test)
 	struct obm_test_stats s;
 	void *p, *q;
 
+	obm_test_pin_cpu(test);
 	p = obm_heap_alloc(heap, 100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	obm_free(p);

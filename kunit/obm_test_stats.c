@@ -210,6 +210,8 @@ static void obm_test_fault_mid_batch(struct kunit *test)
 	struct obm_test_stats s;
 	void **blocks;
 
+	obm_test_pin_cpu(test);
+
 	obm_test_read_stats(test, heap, &s);
 	per_arena = s.arena_size / s.pool_size *
 		    ((s.pool_size - s.pool_header_size) / 512);

@@ -7,7 +7,9 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -416,6 +418,22 @@ void obm_test_verify_free(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_VERIFY_FREE, "Y"));
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, obm_test_verify_free_off, NULL));
+}
+
+/**
+ * obm_test_pin_cpu() - Keep the test on the CPU it runs on now.
+ * @test: The test.
+ *
+ * For tests that expect a freed block back from the next allocation, or a
+ * pool to fill exactly: per-CPU caches make that true only on one CPU. A
+ * test case runs in a kthread of its own, which ends with the case, so the
+ * affinity needs no restoring.
+ */
+void obm_test_pin_cpu(struct kunit *test)
+{
+	const struct cpumask *here = cpumask_of(raw_smp_processor_id());
+
+	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, here));
 }
 
 /**

@@ -6,6 +6,7 @@
 #   make check      KUnit suites in a QEMU VM (debug kernel), "N passed, N failed"
 #   make demo       load obmalloc and a client in the VM, print its statistics
 #   make bench      obmalloc vs kmalloc and kmem_cache under User-Mode Linux
+#   make field      obmalloc on Debian's own 6.1, 6.12 and 6.12-rt kernels
 #   make lint       checkpatch, sparse, W=1, kernel-doc; and a 6.1 build
 #
 # KDIR defaults to the running kernel's build tree if it has one, else to
@@ -20,7 +21,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all modules check demo bench lint clean
+.PHONY: all modules check demo bench field lint clean
 
 all: modules
 
@@ -35,6 +36,9 @@ demo:
 
 bench:
 	tools/bench/run
+
+field:
+	tools/vm/field
 
 lint:
 	tools/lint

@@ -5,12 +5,14 @@
  * Requests of 1..OBM_SMALL_MAX bytes are served from page-sized pools of
  * one size class each (multiples of OBM_ALIGNMENT), carved from 256 KiB
  * arenas. Larger requests are passed to kmalloc(). Every block is at least
- * OBM_ALIGNMENT-aligned.
+ * OBM_ALIGNMENT-aligned, and a block of a power-of-two size is aligned to
+ * its size, as kmalloc() guarantees.
  *
  * Context: the allocation and free functions may be called from process,
  * softirq and hardirq context, with interrupts on or off, as kmalloc() and
- * kfree() may: the gfp flags say whether the call may sleep. The heap
- * create and destroy functions sleep.
+ * kfree() may: the gfp flags say whether the call may sleep. On PREEMPT_RT,
+ * as for kmalloc(), not from hard interrupt context nor with interrupts or
+ * preemption disabled. The heap create and destroy functions sleep.
  */
 #ifndef _OBMALLOC_H
 #define _OBMALLOC_H
@@ -34,14 +36,15 @@ struct obm_heap;
  * @heap: The heap, from obm_heap_create().
  * @size: Bytes wanted. 0 returns ZERO_SIZE_PTR.
  * @gfp: Allocation flags, as for kmalloc(). GFP_ATOMIC and GFP_NOWAIT never
- *       sleep; __GFP_ZERO zeroes the block; __GFP_NOWARN silences the
- *       failure message. Zone modifiers (__GFP_DMA, __GFP_HIGHMEM) and
- *       __GFP_NOFAIL are not supported for small blocks and are ignored
- *       with a one-time warning.
+ *       sleep; __GFP_ZERO (or init_on_alloc) zeroes the block;
+ *       __GFP_NOWARN silences the failure message. A request with
+ *       __GFP_ACCOUNT, a zone modifier or __GFP_NOFAIL is passed to
+ *       kmalloc(), which alone can honour them.
  *
  * A request of at most %OBM_SMALL_MAX bytes is served from @heap's pools
  * in the smallest size class that fits; a larger one is passed to
- * kmalloc() and is not accounted to @heap.
+ * kmalloc(), at its bucket size, and is counted in @heap's statistics
+ * (kmalloc_allocs) but not held in its pools.
  *
  * Context: Any context, if @gfp does not allow sleeping.
  * Return: An %OBM_ALIGNMENT-aligned block of at least @size bytes, free it
@@ -81,8 +84,10 @@ void *obm_zalloc(size_t size, gfp_t gfp);
  * @new_size maps to the same class; otherwise a new block is allocated in
  * the same heap (or from kmalloc() when @new_size exceeds %OBM_SMALL_MAX),
  * the contents are copied up to the smaller of the two sizes and @p is
- * freed. A block that came from kmalloc() is resized with krealloc(). A
- * NULL or ZERO_SIZE_PTR @p allocates from the default heap.
+ * freed. A block kept in place for a smaller size has its spare bytes
+ * cleared when __GFP_ZERO or init_on_alloc asks, as krealloc() does. A
+ * block that came from kmalloc() stays kmalloc()'s, at the bucket size of
+ * @new_size. A NULL or ZERO_SIZE_PTR @p allocates from the default heap.
  *
  * Context: Any context, if @gfp does not allow sleeping.
  * Return: The resized block; ZERO_SIZE_PTR if @new_size is 0; NULL if a
@@ -110,16 +115,21 @@ void obm_free(const void *p);
  * @p: A block from any obmalloc heap, or NULL or ZERO_SIZE_PTR.
  *
  * Context: Any context.
+ * Every byte of the returned size may be written.
+ *
  * Return: The size of @p's size class, ksize() for a block that came from
- * kmalloc(), 0 for NULL, ZERO_SIZE_PTR or an invalid pointer (reported).
+ * kmalloc() (allocated at that size), 0 for NULL, ZERO_SIZE_PTR or an
+ * invalid pointer (reported).
  */
 size_t obm_usable_size(const void *p);
 
 /**
  * obm_heap_create() - Create a named, isolated heap.
  * @name: A unique name of 1..%OBM_HEAP_NAME_MAX characters from
- *        [A-Za-z0-9_.-], not starting with '.'. It names the heap's
- *        directory in /sys/kernel/debug/obmalloc/ and its reports.
+ *        [A-Za-z0-9_.-], not starting with '.', and none of the files at
+ *        the root of /sys/kernel/debug/obmalloc/ ("drain", "magazines",
+ *        "foreign_frees", "fail_arena"). It names the heap's directory
+ *        there and its reports.
  *
  * A heap owns its own arenas, so its blocks never share a page with
  * another heap's, and has its own statistics.

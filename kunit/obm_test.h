@@ -37,6 +37,13 @@ struct obm_test_stats {
 	unsigned long alloc_failures;
 	unsigned long blocks_cached;
 	unsigned long bytes_in_cached_blocks;
+	unsigned long arena_pages;
+	unsigned long small_arenas;
+	unsigned long small_arenas_allocated_total;
+	unsigned long bytes_in_arena_descriptors;
+	unsigned long kmalloc_allocs;
+	unsigned long kmalloc_for_flags;
+	unsigned long freelist_corruptions;
 };
 
 /* One row of <heap>/classes; present is false for a class with no pool. */
@@ -54,6 +61,8 @@ struct obm_heap *obm_test_heap(struct kunit *test);
 const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap);
 void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
 			 struct obm_test_stats *stats);
+char *obm_test_read_heap_file(struct kunit *test, struct obm_heap *heap,
+			      const char *file);
 void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
 			   struct obm_test_class classes[OBM_NR_CLASSES]);
 void obm_test_read_class(struct kunit *test, struct obm_heap *heap,
@@ -62,7 +71,8 @@ unsigned long obm_test_foreign_frees(struct kunit *test);
 int obm_test_read_file(const char *path, char *buf, size_t len);
 int obm_test_write_file(const char *path, const char *text);
 void obm_test_check_totals(struct kunit *test, struct obm_heap *heap);
-void obm_test_expect_report(struct kunit *test, const char *kind);
+void obm_test_expect_report(struct kunit *test, const char *heap_name,
+			    const char *kind);
 void obm_test_fail_arenas(struct kunit *test, unsigned int times);
 void obm_test_fill(void *p, size_t size, unsigned long seed);
 bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);
@@ -70,6 +80,8 @@ void obm_test_free_action(void *block);
 void obm_test_drain(struct kunit *test, struct obm_heap *heap);
 void obm_test_verify_free(struct kunit *test);
 void obm_test_pin_cpu(struct kunit *test);
+unsigned long obm_test_atomic_begin(void);
+void obm_test_atomic_end(unsigned long flags);
 
 static inline unsigned long obm_test_page(const void *p)
 {

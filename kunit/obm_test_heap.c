@@ -42,6 +42,8 @@ static void obm_test_heap_lifecycle(struct kunit *test)
 static const char * const obm_test_bad_names[] = {
 	"", ".hidden", "a/b", "with space", "tab\t", "..",
 	"abcdefghijklmnopqrstuvwxyz012345",	/* 32 characters */
+	/* The files beside the heaps' directories in debugfs. */
+	"drain", "magazines", "foreign_frees", "fail_arena", "reclaim",
 };
 
 static void obm_test_bad_name_desc(const char * const *name, char *desc)
@@ -137,7 +139,7 @@ static void obm_test_heap_destroy_live(struct kunit *test)
 		obm_test_fill(p[i], 8, i);
 	}
 
-	obm_test_expect_report(test, "destroy with live blocks");
+	obm_test_expect_report(test, "kunit_live", "destroy with live blocks");
 	obm_heap_destroy(heap);
 
 	/* Still there, blocks intact and freeable; destroy works after. */

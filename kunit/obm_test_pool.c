@@ -29,7 +29,7 @@ static void obm_test_pool_fill_then_spill(struct kunit *test)
 	obm_test_pin_cpu(test);
 	blocks = kunit_kcalloc(test, per_pool + 1, sizeof(*blocks), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
-	KUNIT_ASSERT_EQ(test, per_pool, (PAGE_SIZE - 48) / size);
+	KUNIT_ASSERT_EQ(test, per_pool, PAGE_SIZE / size);
 
 	for (i = 0; i < per_pool; i++) {
 		blocks[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
@@ -59,7 +59,7 @@ static void obm_test_pool_fill_then_spill(struct kunit *test)
 	obm_test_check_totals(test, heap);
 }
 
-/* A new pool hands out blocks in address order, right after its header. */
+/* A new pool hands out blocks in address order, from the start of its page. */
 static void obm_test_pool_lazy_carving(struct kunit *test)
 {
 	const unsigned int size = 24;
@@ -86,9 +86,11 @@ static void obm_test_pool_lazy_carving(struct kunit *test)
 static void obm_test_pool_free_list_lifo(struct kunit *test)
 {
 	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_class row;
 	void *a, *b, *c, *d;
 
-	obm_test_pin_cpu(test);
+	/* Without verify_free, the magazines would absorb the frees. */
+	obm_test_verify_free(test);
 	a = obm_heap_alloc(heap, 40, GFP_KERNEL);
 	b = obm_heap_alloc(heap, 40, GFP_KERNEL);
 	c = obm_heap_alloc(heap, 40, GFP_KERNEL);
@@ -97,6 +99,10 @@ static void obm_test_pool_free_list_lifo(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	obm_free(a);
 	obm_free(c);
+	/* The frees reached the pool: one block used, none cached. */
+	obm_test_read_class(test, heap, 40 / OBM_ALIGNMENT - 1, &row);
+	KUNIT_EXPECT_EQ(test, row.blocks_used, 1);
+	KUNIT_EXPECT_EQ(test, row.blocks_cached, 0);
 	KUNIT_EXPECT_PTR_EQ(test, obm_heap_alloc(heap, 40, GFP_KERNEL), c);
 	KUNIT_EXPECT_PTR_EQ(test, obm_heap_alloc(heap, 33, GFP_KERNEL), a);
 	d = obm_heap_alloc(heap, 40, GFP_KERNEL);

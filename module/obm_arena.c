@@ -3,38 +3,54 @@
  * obmalloc arenas: 256 KiB of pages, split into one-page pools.
  *
  * An arena is one naturally aligned alloc_pages() allocation of order
- * OBM_ARENA_ORDER (6 on 4 KiB pages). Its descriptor is kmalloc()ed
- * separately, so all of its pages are pools. Pools are carved lazily, in
- * address order; a pool whose last block is freed goes on the arena's
- * free_pools list and may then serve any size class.
+ * OBM_ARENA_ORDER (6 on 4 KiB pages). Its descriptor, with the header of
+ * every pool, is kmalloc()ed separately, so all of its pages hold blocks.
+ * Pools are carved lazily, in address order; a pool whose last block is
+ * freed goes on the arena's free_pools list and may then serve any size
+ * class.
+ *
+ * Fragmented memory. The order-6 allocation is tried as SLUB tries its
+ * preferred slab order: without direct reclaim, retries or a warning. When
+ * it fails, the arena is a single page allocated with the caller's own gfp
+ * flags, so a small allocation succeeds whenever kmalloc()'s would, and
+ * only that final failure warns (never under __GFP_NOWARN). Such a small
+ * arena is given back as soon as its pool is empty.
  *
  * Fullest first: a heap keeps the arenas that have free pools on
  * usable_arenas, sorted by ascending nr_free_pools, and takes pools from
  * the head only. Emptier arenas thus drain and can be given back to the
  * page allocator, which is what made CPython 3.8 release arenas. Freeing a
  * pool moves its arena by at most one rank; nfp2lasta[n], the last arena
- * with n free pools, says where to in O(1). An arena whose pools are all
- * free is released, except that one such arena per heap is kept in reserve
- * so that a loop allocating and freeing a single object does not bounce an
- * order-6 allocation off the page allocator.
+ * with n free pools, says where to in O(1). An empty full-size arena is
+ * released, except that one per heap is kept in reserve so that a loop
+ * allocating and freeing a single object does not bounce an order-6
+ * allocation off the page allocator.
  *
- * Registry: obm_arena_registry maps (physical address >> OBM_ARENA_SHIFT)
- * to the arena, so obm_free() learns from the address alone, under RCU
- * and without reading memory it does not own, whether a pointer is ours.
- * A released arena leaves the registry before its pages are freed; its
- * descriptor is freed two grace periods later (see obm_arena_hints).
+ * Registry: obm_arena_registry maps each full arena's 256 KiB region, and
+ * obm_small_arena_registry each single-page arena's page frame, to the
+ * arena, so obm_free() learns from the address alone, under RCU and
+ * without reading memory it does not own, whether a pointer is ours. One
+ * entry per full arena keeps arena churn cheap (64 entries each made
+ * 128..512-byte batches up to 1.5x slower, measured under UML); the
+ * second registry is only consulted when the first has nothing. A
+ * released arena leaves
+ * the registry before its pages are freed; its descriptor is freed two
+ * grace periods later (see obm_arena_hints).
  *
  * Locking: see obm_internal.h. Everything that changes an arena runs under
  * its heap's arena_lock, with irqs off and the class lock held. The page
  * allocator is only called from obm_arena_new(), with no spinlock held.
  */
 
+#include <linux/kmemleak.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "obm_internal.h"
 
+/* Full arenas by 256 KiB region; single-page arenas by page frame. */
 static DEFINE_XARRAY_FLAGS(obm_arena_registry, XA_FLAGS_LOCK_IRQ);
+static DEFINE_XARRAY_FLAGS(obm_small_arena_registry, XA_FLAGS_LOCK_IRQ);
 
 /*
  * The arenas this CPU looked up last, direct-mapped by virtual arena
@@ -54,6 +70,22 @@ static unsigned long obm_arena_index(const void *p)
 	return __pa(p) >> OBM_ARENA_SHIFT;
 }
 
+static unsigned long obm_small_arena_index(const void *p)
+{
+	return PHYS_PFN(__pa(p));
+}
+
+static struct xarray *obm_arena_xa(const struct obm_arena *arena,
+				   unsigned long *index)
+{
+	if (arena->nr_pools == OBM_POOLS_PER_ARENA) {
+		*index = obm_arena_index((void *)arena->base);
+		return &obm_arena_registry;
+	}
+	*index = obm_small_arena_index((void *)arena->base);
+	return &obm_small_arena_registry;
+}
+
 /**
  * obm_arena_lookup_slow() - Find an arena in the registry.
  * @p: A pointer that is not in this CPU's hinted arena.
@@ -71,6 +103,9 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 	if (!virt_addr_valid(p))
 		return NULL;
 	arena = xa_load(&obm_arena_registry, obm_arena_index(p));
+	if (!arena)
+		arena = xa_load(&obm_small_arena_registry,
+				obm_small_arena_index(p));
 	if (arena)
 		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot(p)], arena);
 	return arena;
@@ -115,6 +150,61 @@ void obm_arenas_wait_freed(void)
 }
 
 /**
+ * obm_arena_descriptor_size() - Bytes of an arena descriptor.
+ * @nr_pools: Pools in the arena.
+ *
+ * Return: The size passed to kmalloc().
+ */
+size_t obm_arena_descriptor_size(unsigned int nr_pools)
+{
+	return sizeof(struct obm_arena) + nr_pools * sizeof(struct obm_pool);
+}
+
+static int obm_arena_register(struct obm_arena *arena, gfp_t gfp)
+{
+	unsigned long index, flags;
+	struct xarray *xa = obm_arena_xa(arena, &index);
+	int err;
+
+	xa_lock_irqsave(xa, flags);
+	err = __xa_insert(xa, index, arena, gfp);
+	xa_unlock_irqrestore(xa, flags);
+	/* -EBUSY would mean the page allocator handed out live pages. */
+	WARN_ON_ONCE(err == -EBUSY);
+	return err;
+}
+
+static void obm_arena_unregister(struct obm_arena *arena)
+{
+	unsigned long index, flags;
+	struct xarray *xa = obm_arena_xa(arena, &index);
+
+	xa_lock_irqsave(xa, flags);
+	__xa_erase(xa, index);
+	xa_unlock_irqrestore(xa, flags);
+}
+
+/*
+ * The arena's pages: the full order if the page allocator has it at hand,
+ * else one page with the caller's flags (see the top of this file).
+ */
+static struct page *obm_arena_pages(gfp_t gfp, unsigned int *order)
+{
+	gfp_t try_gfp = gfp | __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY;
+	struct page *page;
+
+	if (try_gfp & __GFP_DIRECT_RECLAIM)
+		try_gfp = (try_gfp | __GFP_NOMEMALLOC) & ~__GFP_DIRECT_RECLAIM;
+	page = alloc_pages(try_gfp, OBM_ARENA_ORDER);
+	if (page) {
+		*order = OBM_ARENA_ORDER;
+		return page;
+	}
+	*order = 0;
+	return alloc_pages(gfp, 0);
+}
+
+/**
  * obm_arena_new() - Allocate an arena for a heap.
  * @heap: The heap it will belong to.
  * @gfp: The caller's sanitized gfp flags (no __GFP_ZERO).
@@ -128,39 +218,42 @@ void obm_arenas_wait_freed(void)
 struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
 {
 	struct obm_arena *arena;
+	unsigned int order, i;
 	struct page *page;
-	unsigned long flags;
-	int err;
 
 	if (obm_should_fail_arena())
 		return NULL;
 
-	arena = kzalloc(sizeof(*arena), gfp);
-	if (!arena)
-		return NULL;
-	page = alloc_pages(gfp | __GFP_COMP, OBM_ARENA_ORDER);
+	page = obm_arena_pages(gfp, &order);
 	if (!page)
-		goto free_arena;
+		return NULL;
+	arena = kzalloc(obm_arena_descriptor_size(1U << order), gfp);
+	if (!arena)
+		goto free_pages;
 
 	arena->base = (unsigned long)page_address(page);
+	arena->size = PAGE_SIZE << order;
 	arena->heap = heap;
 	INIT_LIST_HEAD(&arena->usable_link);
 	INIT_LIST_HEAD(&arena->free_pools);
-	arena->nr_free_pools = OBM_POOLS_PER_ARENA;
+	arena->nr_pools = 1U << order;
+	arena->nr_free_pools = arena->nr_pools;
+	for (i = 0; i < arena->nr_pools; i++) {
+		struct obm_pool *pool = &arena->pools[i];
 
-	xa_lock_irqsave(&obm_arena_registry, flags);
-	err = __xa_insert(&obm_arena_registry,
-			  obm_arena_index((void *)arena->base), arena, gfp);
-	xa_unlock_irqrestore(&obm_arena_registry, flags);
-	/* -EBUSY would mean the page allocator handed out live pages. */
-	if (WARN_ON_ONCE(err == -EBUSY) || err)
-		goto free_pages;
+		INIT_LIST_HEAD(&pool->link);
+		pool->arena = arena;
+		pool->base = (void *)(arena->base + i * OBM_POOL_SIZE);
+		pool->class_idx = OBM_POOL_UNUSED;
+	}
+	if (obm_arena_register(arena, gfp))
+		goto free_arena;
 	return arena;
 
-free_pages:
-	__free_pages(page, OBM_ARENA_ORDER);
 free_arena:
 	kfree(arena);
+free_pages:
+	__free_pages(page, order);
 	return NULL;
 }
 
@@ -170,6 +263,39 @@ static struct obm_arena *obm_arena_prev(struct obm_heap *heap,
 	if (list_is_first(&arena->usable_link, &heap->usable_arenas))
 		return NULL;
 	return list_prev_entry(arena, usable_link);
+}
+
+/*
+ * Put an arena that is on no list at its rank: after every arena with as
+ * many free pools or fewer, before any with more.
+ */
+static void obm_arena_insert_ranked(struct obm_heap *heap,
+				    struct obm_arena *arena)
+{
+	unsigned int nf = arena->nr_free_pools, k;
+	struct obm_arena *after = NULL;
+
+	for (k = nf; k > 0 && !after; k--)
+		after = heap->nfp2lasta[k];
+	if (after)
+		list_add(&arena->usable_link, &after->usable_link);
+	else
+		list_add(&arena->usable_link, &heap->usable_arenas);
+	heap->nfp2lasta[nf] = arena;
+}
+
+/* Take an arena off usable_arenas, keeping nfp2lasta[] right. */
+static void obm_arena_unlink(struct obm_heap *heap, struct obm_arena *arena)
+{
+	unsigned int nf = arena->nr_free_pools;
+	struct obm_arena *prev;
+
+	if (heap->nfp2lasta[nf] == arena) {
+		prev = obm_arena_prev(heap, arena);
+		heap->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
+				      prev : NULL;
+	}
+	list_del_init(&arena->usable_link);
 }
 
 /**
@@ -184,10 +310,13 @@ void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena)
 	unsigned long flags, current_arenas;
 
 	spin_lock_irqsave(&heap->arena_lock, flags);
-	/* The emptiest possible arena sorts last. */
-	list_add_tail(&arena->usable_link, &heap->usable_arenas);
-	heap->nfp2lasta[OBM_POOLS_PER_ARENA] = arena;
-	heap->nr_free_pools += OBM_POOLS_PER_ARENA;
+	obm_arena_insert_ranked(heap, arena);
+	heap->nr_free_pools += arena->nr_pools;
+	heap->arena_pages += arena->nr_pools;
+	if (arena->nr_pools < OBM_POOLS_PER_ARENA) {
+		heap->small_arenas++;
+		heap->small_arenas_allocated++;
+	}
 	heap->arenas_allocated++;
 	current_arenas = obm_arenas_current(heap);
 	if (current_arenas > heap->arenas_highwater)
@@ -198,13 +327,12 @@ void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena)
 /* Unregister and free an arena; the caller has unlinked it. */
 static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
 {
-	unsigned long flags;
-
 	WRITE_ONCE(arena->dead, true);
-	xa_lock_irqsave(&obm_arena_registry, flags);
-	__xa_erase(&obm_arena_registry, obm_arena_index((void *)arena->base));
-	xa_unlock_irqrestore(&obm_arena_registry, flags);
+	obm_arena_unregister(arena);
 	heap->nr_free_pools -= arena->nr_free_pools;
+	heap->arena_pages -= arena->nr_pools;
+	if (arena->nr_pools < OBM_POOLS_PER_ARENA)
+		heap->small_arenas--;
 	heap->arenas_reclaimed++;
 	/*
 	 * The pages go back at once: deferring them by a grace period piles
@@ -212,7 +340,15 @@ static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
 	 * (measured: 3-9x slower 512-byte batches). Only the descriptor, which
 	 * lockless lookups and the hints dereference, waits for RCU.
 	 */
-	__free_pages(virt_to_page((void *)arena->base), OBM_ARENA_ORDER);
+	__free_pages(virt_to_page((void *)arena->base), get_order(arena->size));
+	/*
+	 * Freed by a shrinker in kswapd or direct reclaim: tell reclaim, as
+	 * SLUB does for slab pages, or kswapd, seeing no progress, gives up
+	 * on the node after MAX_RECLAIM_RETRIES runs and direct reclaim
+	 * heads for the OOM killer.
+	 */
+	if (in_task())
+		obm_account_reclaimed_pages(arena->nr_pools);
 	call_rcu(&arena->rcu, obm_arena_forget);
 }
 
@@ -249,11 +385,10 @@ struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
 	if (pool) {
 		list_del(&pool->link);
 	} else {
-		pool = (struct obm_pool *)(arena->base +
-				((unsigned long)arena->nr_carved << PAGE_SHIFT));
+		pool = &arena->pools[arena->nr_carved];
 		carved = true;
 	}
-	obm_pool_init(pool, arena, class, class_idx);
+	obm_pool_init(pool, class, class_idx);
 	if (carved)
 		/* Publish the header before lockless readers trust it. */
 		smp_store_release(&arena->nr_carved, arena->nr_carved + 1);
@@ -318,8 +453,8 @@ static void obm_arena_rank_up(struct obm_heap *heap, struct obm_arena *arena)
  * @class: The pool's class, whose lock the caller holds.
  * @pool: A pool with no block in use, already off the class's lists.
  *
- * Releases the arena if all its pools are now free and the heap already
- * holds another empty arena.
+ * Releases the arena if all its pools are now free and it is a small
+ * arena or the heap already holds another empty arena.
  */
 void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
 			struct obm_pool *pool)
@@ -335,12 +470,15 @@ void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
 	heap->nr_free_pools++;
 	obm_arena_rank_up(heap, arena);
 
-	if (arena->nr_free_pools == OBM_POOLS_PER_ARENA) {
-		/* Now the last empty arena; keep it unless it has a twin. */
+	if (arena->nr_free_pools == arena->nr_pools) {
+		/*
+		 * A small arena goes back at once. A full one is now the last
+		 * empty arena; keep it unless it has a twin.
+		 */
 		prev = obm_arena_prev(heap, arena);
-		if (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA) {
-			heap->nfp2lasta[OBM_POOLS_PER_ARENA] = prev;
-			list_del(&arena->usable_link);
+		if (arena->nr_pools < OBM_POOLS_PER_ARENA ||
+		    (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA)) {
+			obm_arena_unlink(heap, arena);
 			obm_arena_release(heap, arena);
 		}
 	}
@@ -361,7 +499,7 @@ void obm_arenas_release_all(struct obm_heap *heap)
 	spin_lock_irqsave(&heap->arena_lock, flags);
 	list_for_each_entry_safe(arena, next, &heap->usable_arenas,
 				 usable_link) {
-		WARN_ON_ONCE(arena->nr_free_pools != OBM_POOLS_PER_ARENA);
+		WARN_ON_ONCE(arena->nr_free_pools != arena->nr_pools);
 		list_del(&arena->usable_link);
 		obm_arena_release(heap, arena);
 	}
@@ -422,12 +560,25 @@ unsigned long obm_arenas_release_empty(struct obm_heap *heap)
 }
 
 /**
- * obm_arena_registry_exit() - Check that no arena outlives the module.
+ * obm_arena_registry_exit() - Forget the registry at module exit.
+ *
+ * Arenas still registered belong to heaps a client leaked, with live
+ * blocks in them: they stay allocated, as the blocks' owner may still use
+ * them, and their descriptors are no longer reachable from anything of
+ * obmalloc's, so kmemleak is told they are not a leak of ours (the
+ * client's blocks themselves stay tracked by kmemleak).
  *
  * Context: Module exit, after every heap is gone and rcu_barrier().
  */
 void obm_arena_registry_exit(void)
 {
-	WARN_ON(!xa_empty(&obm_arena_registry));
+	struct obm_arena *arena;
+	unsigned long index;
+
+	xa_for_each(&obm_arena_registry, index, arena)
+		kmemleak_not_leak(arena);
+	xa_for_each(&obm_small_arena_registry, index, arena)
+		kmemleak_not_leak(arena);
 	xa_destroy(&obm_arena_registry);
+	xa_destroy(&obm_small_arena_registry);
 }

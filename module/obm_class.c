@@ -21,12 +21,10 @@
  * arena lock nests inside it. See obm_internal.h.
  */
 
-#include <linux/kmemleak.h>
-
 #include "obm_internal.h"
 
 static_assert(OBM_POOLS_PER_ARENA >= 2);
-static_assert(OBM_POOL_HEADER_SIZE + OBM_SMALL_MAX <= OBM_POOL_SIZE);
+static_assert(OBM_SMALL_MAX <= OBM_POOL_SIZE);
 /* obm_class_offset_is_block() is exact for offsets up to 2^32 / 512. */
 static_assert(OBM_POOL_SIZE <= (1UL << 23));
 
@@ -69,8 +67,7 @@ void obm_classes_init(struct obm_heap *heap)
 		spin_lock_init(&class->lock);
 		INIT_LIST_HEAD(&class->partial);
 		class->size = obm_class_size(i);
-		class->blocks_per_pool =
-			(OBM_POOL_SIZE - OBM_POOL_HEADER_SIZE) / class->size;
+		class->blocks_per_pool = OBM_POOL_SIZE / class->size;
 	}
 }
 
@@ -107,7 +104,7 @@ unsigned int obm_class_take_blocks(struct obm_heap *heap,
 		list_add(&pool->link, &class->partial);
 	}
 	while (n < max && !obm_pool_is_full(pool))
-		blocks[n++] = obm_pool_take_block(pool, class->size);
+		blocks[n++] = obm_pool_take_block(heap, pool, class_idx);
 	if (obm_pool_is_full(pool)) {
 		list_del_init(&pool->link);
 		class->nr_full++;
@@ -137,7 +134,7 @@ static void obm_class_put_block(struct obm_heap *heap, struct obm_class *class,
 {
 	bool was_full = obm_pool_is_full(pool);
 
-	obm_pool_put_block(pool, block);
+	obm_pool_put_block(heap, pool, block);
 	WRITE_ONCE(class->nr_used_blocks, class->nr_used_blocks - 1);
 
 	if (!pool->ref_count) {
@@ -169,12 +166,13 @@ void obm_class_put_blocks(struct obm_heap *heap, unsigned int class_idx,
 			  void * const *blocks, unsigned int n)
 {
 	struct obm_class *class = &heap->classes[class_idx];
+	struct obm_arena *arena = NULL;
 	unsigned long flags;
 	unsigned int i;
 
 	spin_lock_irqsave(&class->lock, flags);
 	for (i = 0; i < n; i++) {
-		struct obm_pool *pool = obm_pool_of(blocks[i]);
+		struct obm_pool *pool = obm_block_pool(blocks[i], &arena);
 
 		if (obm_free_is_valid(heap, pool, class_idx, blocks[i]))
 			obm_class_put_block(heap, class, pool, blocks[i]);
@@ -221,7 +219,7 @@ void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
 
 	spin_lock_irqsave(&class->lock, flags);
 	if (obm_free_is_valid(heap, pool, class_idx, block)) {
-		kmemleak_free(block);
+		obm_block_release(block, class_idx);
 		obm_class_put_block(heap, class, pool, block);
 	}
 	spin_unlock_irqrestore(&class->lock, flags);

@@ -13,8 +13,10 @@
  * from LINUX_VERSION_CODE, so a backported API is picked up too.
  */
 
+#include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 
 typedef unsigned long (*obm_shrink_fn)(struct shrinker *,
 				       struct shrink_control *);
@@ -23,6 +25,7 @@ typedef unsigned long (*obm_shrink_fn)(struct shrinker *,
 /* 6.7 and later: shrinker_alloc(), shrinker_register(), private_data. */
 static inline struct shrinker *obm_shrinker_create(const char *name,
 						   void *private_data,
+						   int seeks,
 						   obm_shrink_fn count,
 						   obm_shrink_fn scan)
 {
@@ -32,6 +35,7 @@ static inline struct shrinker *obm_shrinker_create(const char *name,
 		return NULL;
 	shrinker->count_objects = count;
 	shrinker->scan_objects = scan;
+	shrinker->seeks = seeks;
 	shrinker->private_data = private_data;
 	shrinker_register(shrinker);
 	return shrinker;
@@ -55,6 +59,7 @@ struct obm_shrinker_legacy {
 
 static inline struct shrinker *obm_shrinker_create(const char *name,
 						   void *private_data,
+						   int seeks,
 						   obm_shrink_fn count,
 						   obm_shrink_fn scan)
 {
@@ -65,7 +70,7 @@ static inline struct shrinker *obm_shrinker_create(const char *name,
 		return NULL;
 	legacy->shrinker.count_objects = count;
 	legacy->shrinker.scan_objects = scan;
-	legacy->shrinker.seeks = DEFAULT_SEEKS;
+	legacy->shrinker.seeks = seeks;
 	legacy->private_data = private_data;
 	if (register_shrinker(&legacy->shrinker, "obmalloc-%s", name)) {
 		kfree(legacy);
@@ -86,5 +91,23 @@ static inline void *obm_shrinker_private(struct shrinker *shrinker)
 			    shrinker)->private_data;
 }
 #endif /* OBM_HAVE_SHRINKER_ALLOC */
+
+/*
+ * Pages freed outside the LRU lists by a task in reclaim count as its
+ * progress: 6.4 renamed reclaim_state's reclaimed_slab to reclaimed and
+ * added mm_account_reclaimed_pages().
+ */
+#ifdef OBM_HAVE_MM_ACCOUNT_RECLAIMED_PAGES
+static inline void obm_account_reclaimed_pages(unsigned long pages)
+{
+	mm_account_reclaimed_pages(pages);
+}
+#else
+static inline void obm_account_reclaimed_pages(unsigned long pages)
+{
+	if (current->reclaim_state)
+		current->reclaim_state->reclaimed_slab += pages;
+}
+#endif
 
 #endif /* _OBM_COMPAT_H */

@@ -8,8 +8,12 @@
  *                          cache owns: one decimal number
  *     magazines            per class: block size, magazine size and batch
  *     drain                write anything: empty every heap's magazines
+ *     reclaim              per caller of the shrinkers (kswapd, direct
+ *                          reclaim, other): counts, scans, objects freed
  *     fail_arena/          fault injection (see obm_debug.c)
  *     <heap>/classes       one row per size class that has pools
+ *     <heap>/fullness      per class with pools: its pools by how full
+ *                          they are, in tenths (zsmalloc's groups)
  *     <heap>/stats         "name value" lines, CPython's _debugmallocstats()
  *     <heap>/cpu           one row per possible CPU: its magazines' figures
  *     <heap>/drain         write anything: empty this heap's magazines
@@ -27,11 +31,13 @@
  * consistent. stats reads everything under the heap's arena lock, under
  * which no pool changes class, and derives each class's available blocks
  * from its pool count and used count, so its byte figures always add up
- * to exactly arenas_current * arena_size. Blocks in the per-CPU magazines
- * are in use as far as pools go; they are summed without locks and shown
- * apart from the blocks callers hold, exact when the heap is idle.
+ * to exactly arena_pages * pool_size. Blocks in the per-CPU magazines are
+ * in use as far as pools go; they are summed, 64 counters per CPU, before
+ * any lock is taken, and shown apart from the blocks callers hold, exact
+ * when the heap is idle.
  */
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -71,8 +77,10 @@ static const struct file_operations name##_fops = {			\
 
 static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 {
+	unsigned long cached_by_class[OBM_NR_CLASSES];
 	unsigned int i;
 
+	obm_pcpu_cached_by_class(heap, cached_by_class);
 	seq_puts(m, "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached\n");
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
 		struct obm_class *class = &heap->classes[i];
@@ -85,7 +93,7 @@ static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 		spin_unlock_irqrestore(&class->lock, flags);
 		if (!pools)
 			continue;
-		cached = min(obm_pcpu_cached(heap, i), used);
+		cached = min(cached_by_class[i], used);
 		seq_printf(m, "%5u %5u %6lu %11lu %12lu %13lu %14lu\n",
 			   i, class->size, pools, full, used - cached,
 			   pools * class->blocks_per_pool - used, cached);
@@ -95,28 +103,72 @@ static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 
 OBM_DEBUGFS_FOPS(obm_classes);
 
+/*
+ * Pools of a class by how full they are, in zsmalloc's fullness groups:
+ * group g (1..10) holds the partly used pools with 10 * (g - 1) <= 100 *
+ * used / blocks_per_pool < 10 * g, shown under the column "10 * g%"
+ * ("99%" for g = 10); full pools are the last column.
+ */
+#define OBM_FULLNESS_GROUPS	10
+
+static int obm_fullness_show(struct seq_file *m, struct obm_heap *heap)
+{
+	unsigned int i, g;
+
+	seq_puts(m, "class  size  10%  20%  30%  40%  50%  60%  70%  80%  90%  99%  100%\n");
+	for (i = 0; i < OBM_NR_CLASSES; i++) {
+		struct obm_class *class = &heap->classes[i];
+		unsigned long groups[OBM_FULLNESS_GROUPS] = { 0 };
+		unsigned long pools, full, flags;
+		struct obm_pool *pool;
+
+		spin_lock_irqsave(&class->lock, flags);
+		pools = class->nr_pools;
+		full = class->nr_full;
+		/* Debugfs only: one pass over the partial pools, irqs off. */
+		list_for_each_entry(pool, &class->partial, link)
+			groups[min(pool->ref_count * 100 / class->blocks_per_pool / 10,
+				   OBM_FULLNESS_GROUPS - 1)]++;
+		spin_unlock_irqrestore(&class->lock, flags);
+		if (!pools)
+			continue;
+		seq_printf(m, "%5u %5u", i, class->size);
+		for (g = 0; g < OBM_FULLNESS_GROUPS; g++)
+			seq_printf(m, " %4lu", groups[g]);
+		seq_printf(m, " %5lu\n", full);
+	}
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_fullness);
+
 static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 {
-	unsigned long allocated, reclaimed, highwater, free_pools;
+	unsigned long allocated, reclaimed, highwater, free_pools, arena_pages;
+	unsigned long small_arenas, small_arenas_allocated, descriptor_bytes;
 	unsigned long pools_in_use = 0, used_blocks = 0, cached_blocks = 0;
 	unsigned long used_bytes = 0, avail_bytes = 0, quant_bytes = 0;
+	unsigned long cached_by_class[OBM_NR_CLASSES];
 	unsigned long cached_bytes = 0;
-	unsigned long header_bytes, unused_bytes, total, flags;
+	unsigned long unused_bytes, total, flags;
 	unsigned int i;
+
+	obm_pcpu_cached_by_class(heap, cached_by_class);
 
 	spin_lock_irqsave(&heap->arena_lock, flags);
 	allocated = heap->arenas_allocated;
 	reclaimed = heap->arenas_reclaimed;
 	highwater = heap->arenas_highwater;
 	free_pools = heap->nr_free_pools;
+	arena_pages = heap->arena_pages;
+	small_arenas = heap->small_arenas;
+	small_arenas_allocated = heap->small_arenas_allocated;
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
 		struct obm_class *class = &heap->classes[i];
 		unsigned long pools = class->nr_pools;
 		unsigned long used = READ_ONCE(class->nr_used_blocks);
-		unsigned long cached = min(obm_pcpu_cached(heap, i), used);
-		unsigned long tail;
+		unsigned long cached = min(cached_by_class[i], used);
 
-		tail = (OBM_POOL_SIZE - OBM_POOL_HEADER_SIZE) % class->size;
 		pools_in_use += pools;
 		used_blocks += used - cached;
 		cached_blocks += cached;
@@ -124,18 +176,22 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		cached_bytes += cached * class->size;
 		avail_bytes += (pools * class->blocks_per_pool - used) *
 			       class->size;
-		quant_bytes += pools * tail;
+		quant_bytes += pools * (OBM_POOL_SIZE % class->size);
 	}
 	spin_unlock_irqrestore(&heap->arena_lock, flags);
 
-	header_bytes = pools_in_use * OBM_POOL_HEADER_SIZE;
 	unused_bytes = free_pools * OBM_POOL_SIZE;
 	total = used_bytes + cached_bytes + avail_bytes + unused_bytes +
-		header_bytes + quant_bytes;
+		quant_bytes;
+	descriptor_bytes =
+		(allocated - reclaimed - small_arenas) *
+			kmalloc_size_roundup(obm_arena_descriptor_size(OBM_POOLS_PER_ARENA)) +
+		small_arenas * kmalloc_size_roundup(obm_arena_descriptor_size(1));
 
 	seq_printf(m, "arena_size %lu\n", OBM_ARENA_SIZE);
 	seq_printf(m, "pool_size %lu\n", OBM_POOL_SIZE);
-	seq_printf(m, "pool_header_size %lu\n", OBM_POOL_HEADER_SIZE);
+	/* Pool headers are in the arena descriptors: none in the pages. */
+	seq_printf(m, "pool_header_size %u\n", 0);
 	seq_printf(m, "arenas_allocated_total %lu\n", allocated);
 	seq_printf(m, "arenas_reclaimed %lu\n", reclaimed);
 	seq_printf(m, "arenas_highwater %lu\n", highwater);
@@ -146,7 +202,7 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 	seq_printf(m, "bytes_in_available_blocks %lu\n", avail_bytes);
 	seq_printf(m, "unused_pools %lu\n", free_pools);
 	seq_printf(m, "bytes_in_unused_pools %lu\n", unused_bytes);
-	seq_printf(m, "bytes_lost_to_pool_headers %lu\n", header_bytes);
+	seq_printf(m, "bytes_lost_to_pool_headers %u\n", 0);
 	seq_printf(m, "bytes_lost_to_quantization %lu\n", quant_bytes);
 	seq_printf(m, "total_bytes %lu\n", total);
 	seq_printf(m, "double_frees %lu\n",
@@ -157,6 +213,17 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		   atomic_long_read(&heap->alloc_failures));
 	seq_printf(m, "blocks_cached %lu\n", cached_blocks);
 	seq_printf(m, "bytes_in_cached_blocks %lu\n", cached_bytes);
+	seq_printf(m, "arena_pages %lu\n", arena_pages);
+	seq_printf(m, "small_arenas %lu\n", small_arenas);
+	seq_printf(m, "small_arenas_allocated_total %lu\n",
+		   small_arenas_allocated);
+	seq_printf(m, "bytes_in_arena_descriptors %lu\n", descriptor_bytes);
+	seq_printf(m, "kmalloc_allocs %lu\n",
+		   atomic_long_read(&heap->kmalloc_allocs));
+	seq_printf(m, "kmalloc_for_flags %lu\n",
+		   atomic_long_read(&heap->kmalloc_for_flags));
+	seq_printf(m, "freelist_corruptions %lu\n",
+		   atomic_long_read(&heap->freelist_corruptions));
 	return 0;
 }
 
@@ -196,6 +263,22 @@ static int obm_magazines_show(struct seq_file *m, void *unused)
 
 OBM_DEBUGFS_FOPS(obm_magazines);
 
+static int obm_reclaim_show(struct seq_file *m, void *unused)
+{
+	struct obm_reclaim_stats stats;
+	enum obm_reclaimer who;
+
+	seq_puts(m, "caller  counts  scans  freed\n");
+	for (who = 0; who < OBM_NR_RECLAIMERS; who++) {
+		obm_reclaim_read_stats(who, &stats);
+		seq_printf(m, "%-6s %7lu %6lu %6lu\n", obm_reclaimer_name(who),
+			   stats.counts, stats.scans, stats.freed);
+	}
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_reclaim);
+
 /*
  * The drain files: any write empties the magazines (of the file's heap, or
  * with no heap, of all). write_iter, so kernel_write() works as well.
@@ -209,10 +292,13 @@ static ssize_t obm_drain_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (ret)
 		return ret;
-	if (heap)
-		obm_heap_drain(heap);
-	else
+	if (heap) {
+		cpus_read_lock();
+		obm_heap_drain(heap, ULONG_MAX);
+		cpus_read_unlock();
+	} else {
 		obm_heaps_drain_all();
+	}
 	debugfs_file_put(dentry);
 	iov_iter_advance(from, len);
 	return len;
@@ -233,6 +319,14 @@ static int obm_foreign_frees_show(struct seq_file *m, void *unused)
 
 OBM_DEBUGFS_FOPS(obm_foreign_frees);
 
+/*
+ * The files at the root of /sys/kernel/debug/obmalloc/, beside the heaps'
+ * directories: a heap may not take one of these names.
+ */
+const char * const obm_debugfs_root_names[] = {
+	"foreign_frees", "magazines", "drain", "fail_arena", "reclaim", NULL
+};
+
 /**
  * obm_debugfs_add_heap() - Create a heap's directory and files.
  * @heap: The heap, whose name is unique.
@@ -246,6 +340,8 @@ void obm_debugfs_add_heap(struct obm_heap *heap)
 				   &obm_classes_fops);
 	debugfs_create_file_unsafe("stats", 0444, heap->debugfs_dir, heap,
 				   &obm_stats_fops);
+	debugfs_create_file_unsafe("fullness", 0444, heap->debugfs_dir, heap,
+				   &obm_fullness_fops);
 	debugfs_create_file_unsafe("cpu", 0444, heap->debugfs_dir, heap,
 				   &obm_cpu_fops);
 	debugfs_create_file_unsafe("drain", 0200, heap->debugfs_dir, heap,
@@ -281,6 +377,8 @@ struct dentry *obm_debugfs_init(void)
 				   &obm_magazines_fops);
 	debugfs_create_file_unsafe("drain", 0200, obm_debugfs_root, NULL,
 				   &obm_drain_fops);
+	debugfs_create_file_unsafe("reclaim", 0444, obm_debugfs_root, NULL,
+				   &obm_reclaim_fops);
 	return obm_debugfs_root;
 }
 

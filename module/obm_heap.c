@@ -7,19 +7,32 @@
  * page with another's, and each has its own statistics in debugfs. The
  * default heap serves obm_alloc() and is created at module load.
  *
- * Requests above OBM_SMALL_MAX bytes go to kmalloc(); obm_free() tells
- * them apart by address (see obm_debug.c), so one free serves both.
+ * kmalloc()'s contracts, kept for every block:
+ *   - init_on_alloc / __GFP_ZERO: want_init_on_alloc() clears each block
+ *     handed out, magazines included; init_on_free: want_init_on_free()
+ *     clears each block freed (obm_block_release()) and the free-list link
+ *     in its first word when it is handed out again;
+ *   - krealloc()'s __GFP_ZERO: a block kept in place for a smaller size has
+ *     its spare bytes cleared, so a later growth in place finds zeros;
+ *   - natural alignment of power-of-two sizes: pools have no in-page
+ *     header (obm_internal.h);
+ *   - flags only kmalloc() can honour (memcg charging, zones, NOFAIL):
+ *     the request is kmalloc()'s, as is any above OBM_SMALL_MAX. Those are
+ *     allocated at their bucket size, so obm_usable_size() (ksize()) never
+ *     reports a byte KASAN would refuse. obm_free() tells them apart by
+ *     address (obm_ptr.c), so one free serves both.
  *
  * Contexts: obm_heap_alloc(), obm_alloc(), obm_zalloc(), obm_realloc(),
  * obm_free() and obm_usable_size() may be called from process, softirq
- * and hardirq context: they take only irq-safe spinlocks and call the page
- * allocator, kmalloc() and kmemleak with the caller's gfp flags and no
- * spinlock held. obm_heap_create() and obm_heap_destroy() sleep.
+ * and (except on PREEMPT_RT, as for kmalloc()) hardirq context: they take
+ * only irq-safe spinlock_t locks and call the page allocator, kmalloc()
+ * and kmemleak with the caller's gfp flags and no spinlock held.
+ * obm_heap_create() and obm_heap_destroy() sleep.
  *
  * Locking: obm_heaps_lock (mutex) guards the list of heaps and their
- * debugfs directories; it is the outermost lock (see obm_internal.h). The
- * CPU hotplug callback takes it with the hotplug lock held, so nothing here
- * calls cpus_read_lock() with obm_heaps_lock held.
+ * debugfs directories. The CPU hotplug callback takes it with the hotplug
+ * lock held, so a path that needs both takes cpus_read_lock() first (see
+ * the lock order in obm_internal.h).
  */
 
 #include <linux/cpu.h>
@@ -27,11 +40,13 @@
 #include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "obm_internal.h"
+#include "obm_trace.h"
 
 static DEFINE_MUTEX(obm_heaps_lock);
 static LIST_HEAD(obm_heaps);
@@ -40,22 +55,42 @@ static LIST_HEAD(obm_heaps);
 struct obm_heap *obm_default_heap;
 
 /*
- * Pools are shared by every caller of a heap, so per-call placement flags
- * cannot be honoured for small blocks: zone modifiers and __GFP_NOFAIL
- * are dropped with a warning, __GFP_ACCOUNT silently (an arena would be
- * charged to whichever cgroup happened to fill it). __GFP_ZERO is done
- * per block by the caller of this function.
+ * Flags for the pages of an arena, which every caller of the heap shares:
+ * the caller's reclaim and reserve behaviour, nothing that belongs to one
+ * block (__GFP_ZERO is done per block, and %OBM_GFP_KMALLOC_ONLY requests
+ * never get here).
  */
-static gfp_t obm_gfp_sanitize(gfp_t gfp)
+static gfp_t obm_gfp_for_pages(gfp_t gfp)
 {
-	const gfp_t unsupported = GFP_ZONEMASK | __GFP_NOFAIL;
-
-	WARN_ONCE(gfp & unsupported,
-		  "obmalloc: unsupported gfp flags %pGg ignored\n", &gfp);
-	return gfp & ~(unsupported | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP);
+	return gfp & ~(__GFP_ZERO | __GFP_COMP);
 }
 
-void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
+/*
+ * A request for kmalloc(): above OBM_SMALL_MAX, or with flags only
+ * kmalloc() can honour. The size is rounded up to kmalloc's bucket, so
+ * that every byte obm_usable_size() (ksize()) later reports is the
+ * caller's, as KASAN and KFENCE see it (kmalloc_size_roundup()).
+ */
+static void *obm_heap_kmalloc(struct obm_heap *heap, size_t size, gfp_t gfp)
+{
+	void *block = kmalloc(kmalloc_size_roundup(size), gfp);
+
+	atomic_long_inc(&heap->kmalloc_allocs);
+	if (size <= OBM_SMALL_MAX)
+		atomic_long_inc(&heap->kmalloc_for_flags);
+	if (unlikely(!block))
+		atomic_long_inc(&heap->alloc_failures);
+	return block;
+}
+
+/*
+ * Inlined into each exported entry point with its trace event, so that an
+ * allocation is one call: measured under icount on Debian's 6.12, a call
+ * layer between the entry point and this body cost more instructions than
+ * the disabled tracepoints themselves.
+ */
+static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
+						     size_t size, gfp_t gfp)
 {
 	unsigned int class_idx;
 	gfp_t pool_gfp;
@@ -63,15 +98,11 @@ void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
 
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (size > OBM_SMALL_MAX) {
-		block = kmalloc(size, gfp);
-		if (unlikely(!block))
-			atomic_long_inc(&heap->alloc_failures);
-		return block;
-	}
+	if (unlikely(size > OBM_SMALL_MAX || (gfp & OBM_GFP_KMALLOC_ONLY)))
+		return obm_heap_kmalloc(heap, size, gfp);
 
 	might_alloc(gfp);
-	pool_gfp = obm_gfp_sanitize(gfp);
+	pool_gfp = obm_gfp_for_pages(gfp);
 	class_idx = obm_size_to_class(size);
 	for (;;) {
 		if (likely(obm_caches_enabled()))
@@ -87,25 +118,78 @@ void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
 		}
 	}
 	kmemleak_alloc(block, obm_class_size(class_idx), 1, pool_gfp);
-	if (gfp & __GFP_ZERO)
+	/* __GFP_ZERO, or init_on_alloc=1 (the default on distribution kernels). */
+	if (want_init_on_alloc(gfp))
 		memset(block, 0, obm_class_size(class_idx));
+	/*
+	 * init_on_free cleared the block when it was freed, but for the
+	 * free-list link written over its first word afterwards: wipe that
+	 * too, as SLUB's maybe_wipe_obj_freeptr() does.
+	 */
+	else if (want_init_on_free())
+		*(void **)block = NULL;
 	return block;
+}
+
+/* What a request of @size bytes with @gfp occupies, for the trace event. */
+static size_t obm_bytes_alloc(size_t size, gfp_t gfp)
+{
+	if (!size)
+		return 0;
+	if (size > OBM_SMALL_MAX || (gfp & OBM_GFP_KMALLOC_ONLY))
+		return kmalloc_size_roundup(size);
+	return obm_class_size(obm_size_to_class(size));
+}
+
+static noinline void *obm_heap_alloc_traced(struct obm_heap *heap,
+					    size_t size, gfp_t gfp,
+					    unsigned long caller)
+{
+	void *block = obm_heap_alloc_untraced(heap, size, gfp);
+
+	trace_obm_alloc(caller, block, heap->name, size,
+			block ? obm_bytes_alloc(size, gfp) : 0, gfp);
+	return block;
+}
+
+/*
+ * An allocation, and its event on behalf of @caller when tracing. With the
+ * event disabled this is the untraced body behind one patched-out jump:
+ * the traced copy, out of line, keeps @caller and the event's arguments
+ * off the fast path. Measured under icount on Debian's 6.12: an event call
+ * inside the one body cost 12 instructions per alloc+free while disabled.
+ */
+static __always_inline void *obm_heap_alloc_from(struct obm_heap *heap,
+						 size_t size, gfp_t gfp,
+						 unsigned long caller)
+{
+	if (trace_obm_alloc_enabled())
+		return obm_heap_alloc_traced(heap, size, gfp, caller);
+	return obm_heap_alloc_untraced(heap, size, gfp);
+}
+
+void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
+{
+	return obm_heap_alloc_from(heap, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(obm_heap_alloc);
 
 void *obm_alloc(size_t size, gfp_t gfp)
 {
-	return obm_heap_alloc(obm_default_heap, size, gfp);
+	return obm_heap_alloc_from(obm_default_heap, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(obm_alloc);
 
 void *obm_zalloc(size_t size, gfp_t gfp)
 {
-	return obm_heap_alloc(obm_default_heap, size, gfp | __GFP_ZERO);
+	return obm_heap_alloc_from(obm_default_heap, size, gfp | __GFP_ZERO,
+				   _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(obm_zalloc);
 
-void obm_free(const void *p)
+/* A free, with its event on behalf of @caller if @traced (a constant). */
+static __always_inline void obm_free_one(const void *p, bool traced,
+					 unsigned long caller)
 {
 	struct obm_ptr_info info;
 
@@ -115,6 +199,8 @@ void obm_free(const void *p)
 	rcu_read_lock();
 	switch (obm_ptr_resolve(p, "obm_free", &info)) {
 	case OBM_PTR_BLOCK:
+		if (traced)
+			trace_obm_free(caller, p, info.arena->heap->name);
 		if (likely(obm_caches_enabled()))
 			obm_pcpu_free(info.arena->heap, info.class_idx, (void *)p);
 		else
@@ -122,12 +208,33 @@ void obm_free(const void *p)
 				       info.pool, (void *)p);
 		break;
 	case OBM_PTR_KMALLOC:
+		if (traced)
+			trace_obm_free(caller, p, "(kmalloc)");
 		kfree(p);
 		break;
 	case OBM_PTR_INVALID:
 		break;
 	}
 	rcu_read_unlock();
+}
+
+static noinline void obm_free_traced(const void *p, unsigned long caller)
+{
+	obm_free_one(p, true, caller);
+}
+
+/* A free, and its event when tracing: as obm_heap_alloc_from(). */
+static __always_inline void obm_free_from(const void *p, unsigned long caller)
+{
+	if (trace_obm_free_enabled())
+		obm_free_traced(p, caller);
+	else
+		obm_free_one(p, false, 0);
+}
+
+void obm_free(const void *p)
+{
+	obm_free_from(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(obm_free);
 
@@ -145,6 +252,7 @@ size_t obm_usable_size(const void *p)
 		size = obm_class_size(info.class_idx);
 		break;
 	case OBM_PTR_KMALLOC:
+		/* Allocated at its bucket size: all of it is the caller's. */
 		size = ksize(p);
 		break;
 	case OBM_PTR_INVALID:
@@ -155,6 +263,42 @@ size_t obm_usable_size(const void *p)
 }
 EXPORT_SYMBOL_GPL(obm_usable_size);
 
+/*
+ * Keep a block of @usable bytes for @new_size bytes. Like krealloc(), the
+ * bytes past @new_size are cleared when init_on_alloc or __GFP_ZERO asks,
+ * so a later growth in place (with __GFP_ZERO) finds them zero.
+ */
+static void *obm_realloc_in_place(const void *p, size_t usable,
+				  size_t new_size, gfp_t gfp)
+{
+	if (new_size < usable && want_init_on_alloc(gfp))
+		memset((char *)p + new_size, 0, usable - new_size);
+	return (void *)p;
+}
+
+/*
+ * Resize a kmalloc()ed block. Not with krealloc(): its in-place shrink
+ * leaves ksize() above what KASAN lets the caller use, and our blocks
+ * must stay allocated at exactly their bucket size (obm_heap_kmalloc()).
+ */
+static void *obm_realloc_kmalloc(const void *p, size_t new_size, gfp_t gfp,
+				 unsigned long caller)
+{
+	size_t usable = ksize(p), want = kmalloc_size_roundup(new_size);
+	void *q;
+
+	if (want == usable)
+		return obm_realloc_in_place(p, usable, new_size, gfp);
+	q = kmalloc(want, gfp);
+	trace_obm_alloc(caller, q, "(kmalloc)", new_size, q ? want : 0, gfp);
+	if (!q)
+		return NULL;
+	memcpy(q, p, min(usable, new_size));
+	trace_obm_free(caller, p, "(kmalloc)");
+	kfree(p);
+	return q;
+}
+
 void *obm_realloc(const void *p, size_t new_size, gfp_t gfp)
 {
 	struct obm_ptr_info info;
@@ -164,9 +308,10 @@ void *obm_realloc(const void *p, size_t new_size, gfp_t gfp)
 	void *q;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return obm_alloc(new_size, gfp);
+		return obm_heap_alloc_from(obm_default_heap, new_size, gfp,
+					   _RET_IP_);
 	if (!new_size) {
-		obm_free(p);
+		obm_free_from(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
 	}
 
@@ -176,25 +321,26 @@ void *obm_realloc(const void *p, size_t new_size, gfp_t gfp)
 	if (kind == OBM_PTR_INVALID)
 		return NULL;
 	if (kind == OBM_PTR_KMALLOC)
-		return krealloc(p, new_size, gfp);
+		return obm_realloc_kmalloc(p, new_size, gfp, _RET_IP_);
 
 	/* A live block keeps its arena, and so its heap, alive. */
 	heap = info.arena->heap;
 	size = obm_class_size(info.class_idx);
-	if (new_size <= size &&
+	if (new_size <= size && !(gfp & OBM_GFP_KMALLOC_ONLY) &&
 	    (obm_size_to_class(new_size) == info.class_idx ||
 	     4 * new_size > 3 * size))
-		return (void *)p;
+		return obm_realloc_in_place(p, size, new_size, gfp);
 
-	q = obm_heap_alloc(heap, new_size, gfp);
+	q = obm_heap_alloc_from(heap, new_size, gfp, _RET_IP_);
 	if (!q)
 		return NULL;
 	memcpy(q, p, min_t(size_t, size, new_size));
-	obm_free(p);
+	obm_free_from(p, _RET_IP_);
 	return q;
 }
 EXPORT_SYMBOL_GPL(obm_realloc);
 
+/* A heap's name is its debugfs directory: no clash with the root files. */
 static bool obm_heap_name_valid(const char *name)
 {
 	size_t len, i;
@@ -207,7 +353,7 @@ static bool obm_heap_name_valid(const char *name)
 	for (i = 0; i < len; i++)
 		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
 			return false;
-	return true;
+	return match_string(obm_debugfs_root_names, -1, name) < 0;
 }
 
 static struct obm_heap *obm_heap_find(const char *name)
@@ -251,10 +397,12 @@ struct obm_heap *obm_heap_create(const char *name)
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
 	strscpy(heap->name, name, sizeof(heap->name));
+	mutex_init(&heap->drain_lock);
+	heap->freelist_key = get_random_long();
 	spin_lock_init(&heap->arena_lock);
 	INIT_LIST_HEAD(&heap->usable_arenas);
 	obm_classes_init(heap);
-	heap->pcpu = obm_pcpu_create();
+	heap->pcpu = obm_pcpu_create(heap);
 	if (!heap->pcpu)
 		goto free_heap;
 
@@ -306,17 +454,17 @@ static unsigned long obm_heap_report_live(struct obm_heap *heap)
 }
 
 /*
- * Give every cached block of a heap back to its pool: online CPUs' with
- * on_each_cpu(), offline CPUs' (emptied when they went down, unless the
- * heap was created meanwhile) directly. Holding the hotplug lock keeps the
- * two sets fixed.
+ * Give every cached block of a heap back to its pool: online CPUs' from
+ * their drain work items, offline CPUs' (emptied when they went down,
+ * unless the heap was created meanwhile) directly. Holding the hotplug
+ * lock keeps the two sets fixed.
  */
 static void obm_heap_drain_everywhere(struct obm_heap *heap)
 {
 	unsigned int cpu;
 
 	cpus_read_lock();
-	obm_heap_drain(heap);
+	obm_heap_drain(heap, ULONG_MAX);
 	for_each_possible_cpu(cpu)
 		if (!cpu_online(cpu))
 			obm_pcpu_drain_dead(heap, cpu);
@@ -342,16 +490,19 @@ EXPORT_SYMBOL_GPL(obm_heap_destroy);
 /**
  * obm_heaps_drain_all() - Empty the magazines of every heap on every CPU.
  *
- * Context: Process context.
+ * Context: Process context; takes the CPU hotplug lock, then
+ * obm_heaps_lock, the order of the hotplug callback.
  */
 void obm_heaps_drain_all(void)
 {
 	struct obm_heap *heap;
 
+	cpus_read_lock();
 	mutex_lock(&obm_heaps_lock);
 	list_for_each_entry(heap, &obm_heaps, node)
-		obm_heap_drain(heap);
+		obm_heap_drain(heap, ULONG_MAX);
 	mutex_unlock(&obm_heaps_lock);
+	cpus_read_unlock();
 }
 
 /**
@@ -370,36 +521,33 @@ void obm_heaps_drain_dead(unsigned int cpu)
 	mutex_unlock(&obm_heaps_lock);
 }
 
-/**
- * obm_heap_cached_blocks() - Blocks of a heap held in magazines.
- * @heap: The heap.
- *
- * Return: The count, summed without locks.
+/*
+ * Module exit: every client is gone (they depend on our symbols). A heap
+ * with live blocks now is a client's leak: reported once, here, and its
+ * arenas stay allocated, since the blocks may still be in use; everything
+ * of obmalloc's that could run later - its shrinker, debugfs files, drain
+ * work - is taken down all the same.
  */
-unsigned long obm_heap_cached_blocks(struct obm_heap *heap)
-{
-	unsigned long cached = 0;
-	unsigned int i;
-
-	for (i = 0; i < OBM_NR_CLASSES; i++)
-		cached += obm_pcpu_cached(heap, i);
-	return cached;
-}
-
 static void obm_heaps_destroy_all(void)
 {
 	struct obm_heap *heap, *next;
 
-	/*
-	 * Clients depend on our symbols, so they are all gone: a heap with
-	 * live blocks now is a client's leak, reported here and by kmemleak.
-	 */
 	list_for_each_entry_safe(heap, next, &obm_heaps, node) {
 		obm_heap_drain_everywhere(heap);
-		if (obm_heap_report_live(heap))
-			continue;
 		obm_heap_shrinker_destroy(heap);
-		obm_heap_free(heap);
+		if (!obm_heap_report_live(heap)) {
+			obm_heap_free(heap);
+			continue;
+		}
+		pr_err("obmalloc: heap %s: unloading with live blocks: its %lu arenas are left allocated\n",
+		       heap->name, obm_arenas_current(heap));
+		mutex_lock(&obm_heaps_lock);
+		list_del(&heap->node);
+		obm_debugfs_remove_heap(heap);
+		mutex_unlock(&obm_heaps_lock);
+		free_percpu(heap->pcpu);
+		/* Reachable from nothing once the registry is gone. */
+		kmemleak_not_leak(heap);
 	}
 }
 
@@ -409,28 +557,37 @@ static int __init obm_init(void)
 	int ret;
 
 	obm_class_table_init();
-	obm_pcpu_init();
-	ret = obm_reclaim_init();
+	ret = obm_pcpu_init();
 	if (ret)
 		return ret;
+	ret = obm_reclaim_init();
+	if (ret)
+		goto pcpu_exit;
 	root = obm_debugfs_init();
 	obm_debug_init(root);
 	obm_default_heap = obm_heap_create("default");
 	if (IS_ERR(obm_default_heap)) {
-		obm_debugfs_exit();
-		obm_reclaim_exit();
-		return PTR_ERR(obm_default_heap);
+		ret = PTR_ERR(obm_default_heap);
+		goto debugfs_exit;
 	}
 	pr_info("obmalloc: %u size classes of %u..%u bytes, %lu KiB arenas of %lu pools\n",
 		OBM_NR_CLASSES, OBM_ALIGNMENT, OBM_SMALL_MAX,
 		OBM_ARENA_SIZE / SZ_1K, OBM_POOLS_PER_ARENA);
 	return 0;
+
+debugfs_exit:
+	obm_debugfs_exit();
+	obm_reclaim_exit();
+pcpu_exit:
+	obm_pcpu_exit();
+	return ret;
 }
 
 static void __exit obm_exit(void)
 {
 	obm_reclaim_exit();
 	obm_heaps_destroy_all();
+	obm_pcpu_exit();
 	/* Let pending arena frees run before their code goes away. */
 	obm_arenas_wait_freed();
 	obm_arena_registry_exit();

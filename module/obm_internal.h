@@ -5,43 +5,60 @@
  *   heap -+- classes[64]: per size class, a lock and a list of partly
  *         |               used pools ("usedpools" in pymalloc)
  *         +- usable_arenas: arenas with at least one free pool, fullest
- *                           first, with nfp2lasta[] for O(1) reordering
+ *         |                 first, with nfp2lasta[] for O(1) reordering
+ *         +- pcpu: per CPU, a magazine of free blocks per class
  *
- *   arena (256 KiB, naturally aligned, from alloc_pages())
- *   +--------+--------+--------+-----+---------+
- *   | pool 0 | pool 1 | pool 2 | ... | pool 63 |   one page each
- *   +--------+--------+--------+-----+---------+
+ *   arena descriptor (kmalloc)             arena pages (alloc_pages)
+ *   +-------------------------+            +--------+--------+-----+---------+
+ *   | base, heap, lists, ...  |            | pool 0 | pool 1 | ... | pool 63 |
+ *   | pools[0] ---------------+----------> +--------+--------+-----+---------+
+ *   | pools[1] ---------------+-------------------> ^
+ *   | ...                     |
+ *   +-------------------------+
  *
- *   pool (one page)
- *   +--------+-------+-------+-----+-------+------------------+------+
- *   | header | block | block | ... | block | never carved ... | tail |
- *   +--------+-------+-------+-----+-------+------------------+------+
- *    48 bytes  one size class      next_offset ^                 ^ max_next_offset
+ *   pool page: blocks from offset 0, no header
+ *   +-------+-------+-----+-------+------------------+------+
+ *   | block | block | ... | block | never carved ... | tail |
+ *   +-------+-------+-----+-------+------------------+------+
+ *                          next_offset ^                ^ max_next_offset
  *
- * The arena descriptor (struct obm_arena) lives outside the arena, in
- * kmalloc memory, as pymalloc's arena_object does, so all 64 pages hold
- * pools. The arena registry (obm_arena.c) maps an address to its arena:
- * that, and not the bytes at the start of a page, is how obm_free() knows
- * a pointer is ours.
+ * Pool headers live in the arena descriptor, out of line, as SLUB keeps
+ * slab metadata in struct slab rather than in the objects' page: a pool
+ * page holds nothing but blocks, so a block of 2^n bytes starts at a
+ * multiple of 2^n in a page-aligned pool and is naturally aligned, as
+ * kmalloc() guarantees (Documentation/core-api/memory-allocation.rst), and
+ * an overflow out of the last block of a page cannot reach a header.
+ *
+ * An arena is normally 256 KiB (order 6); when the page allocator has no
+ * free block of that order (fragmented memory), it is a single page, so a
+ * small allocation succeeds whenever kmalloc()'s would. The arena registry
+ * (obm_arena.c) maps every arena's address range to its descriptor: that,
+ * and not the bytes of a page, is how obm_free() knows a pointer is ours.
  *
  * Lock order (outermost first):
  *
- *   obm_heaps_lock (mutex; heap create/destroy, debugfs setup, CPU hotplug)
- *     obm_pcpu.lock (local_lock, irqsave; this CPU's magazines of a heap)
- *       obm_class.lock (spinlock, irqsave; one class of one heap)
- *         obm_heap.arena_lock (spinlock, irqsave; the heap's arenas and
- *                              the assignment of pools to classes)
- *           obm_arena_registry's xa_lock (irqsave)
+ *   cpus_read_lock() (CPU hotplug; held across a drain of every CPU,
+ *                     not by the shrinker's drains)
+ *     obm_heaps_lock (mutex; heap list, debugfs setup, hotplug callback)
+ *       obm_heap.drain_lock (mutex; one drain of a heap at a time)
+ *         obm_pcpu.lock (local_lock, irqsave; this CPU's magazines)
+ *           obm_class.lock (spinlock, irqsave; one class of one heap)
+ *             obm_heap.arena_lock (spinlock, irqsave; the heap's arenas
+ *                                  and the assignment of pools to classes)
+ *               obm_arena_registry's xa_lock (irqsave)
  *
  * No class lock is ever taken while another class lock is held. The page
  * allocator and kmalloc() are only called with no obmalloc spinlock held,
  * with the caller's gfp flags, so GFP_KERNEL callers may sleep there and
- * GFP_ATOMIC callers never do. Arena descriptors are freed after an RCU
- * grace period, so a lockless registry lookup (under rcu_read_lock()) may
- * always dereference the arena it finds. Its pages are freed at once: only
- * an invalid pointer (the last blocks of an arena freed twice, on two CPUs
- * at once) can make the lookup read a pool header of pages just given
- * back, which the direct map keeps readable.
+ * GFP_ATOMIC callers never do. Every spinlock here is a spinlock_t, so on
+ * PREEMPT_RT they sleep, as SLUB's do: no obmalloc lock is ever taken in
+ * hard interrupt context there (drains run in per-CPU work items), and,
+ * as with kmalloc(), PREEMPT_RT callers may not allocate from hard irq or
+ * with raw spinlocks held.
+ *
+ * Arena descriptors are freed after RCU grace periods, so a lockless
+ * registry lookup (under rcu_read_lock()) may always dereference the
+ * arena it finds, and its pool headers. The pages are freed at once.
  */
 #ifndef _OBM_INTERNAL_H
 #define _OBM_INTERNAL_H
@@ -49,14 +66,17 @@
 #include <linux/bits.h>
 #include <linux/cache.h>
 #include <linux/jump_label.h>
+#include <linux/kmemleak.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 /* After spinlock.h: on UML, local_lock.h does not pull in what it uses. */
 #include <linux/local_lock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <obmalloc.h>
 
 #include "obm_compat.h"
@@ -71,13 +91,21 @@
 /* pool->class_idx of a pool that belongs to no class. */
 #define OBM_POOL_UNUSED		UINT_MAX
 
+/*
+ * Flags whose contract only kmalloc() can keep for a block that shares its
+ * page with other callers' blocks: memcg charging, zones, and a promise
+ * never to fail. Such requests are kmalloc()'s.
+ */
+#define OBM_GFP_KMALLOC_ONLY	(__GFP_ACCOUNT | GFP_ZONEMASK | __GFP_NOFAIL)
+
 /**
- * struct obm_pool - Header at the start of every pool page.
+ * struct obm_pool - Header of one pool, in its arena's descriptor.
  * @link: In the class's partial list while partly used, in the arena's
  *        free_pools while unused; unlinked while full.
  * @arena: The arena the pool is in.
- * @freeblock: First block of the free list (linked through each block's
- *             first word), or NULL.
+ * @base: The pool's page.
+ * @freeblock: First block of the free list, or NULL. Each free block's
+ *             first word links to the next, encoded (obm_pool.c).
  * @ref_count: Blocks handed out and not yet freed.
  * @class_idx: Size class index, or %OBM_POOL_UNUSED.
  * @next_offset: Offset of the next never-used block.
@@ -89,6 +117,7 @@
 struct obm_pool {
 	struct list_head	link;
 	struct obm_arena	*arena;
+	void			*base;
 	void			*freeblock;
 	unsigned int		ref_count;
 	unsigned int		class_idx;
@@ -96,33 +125,45 @@ struct obm_pool {
 	unsigned int		max_next_offset;
 };
 
-#define OBM_POOL_HEADER_SIZE	ALIGN(sizeof(struct obm_pool), OBM_ALIGNMENT)
-
 /**
- * struct obm_arena - Descriptor of one 256 KiB arena.
- * @base: Address of pool 0; the arena is OBM_ARENA_SIZE-aligned.
+ * struct obm_arena - Descriptor of one arena and its pools' headers.
+ * @base: Address of pool 0; a full arena is OBM_ARENA_SIZE-aligned.
+ * @size: Bytes in the arena: OBM_ARENA_SIZE, or a page (fallback).
  * @heap: The owning heap.
  * @usable_link: In heap->usable_arenas while @nr_free_pools > 0.
  * @free_pools: Pools returned by their class, reused before carving.
+ * @nr_pools: Pools in the arena, @size / OBM_POOL_SIZE.
  * @nr_free_pools: Pools in @free_pools plus pools never carved.
- * @nr_carved: Pools [0, @nr_carved) have had their header written;
- *             read locklessly with smp_load_acquire().
+ * @nr_carved: Pools [0, @nr_carved) have been given to a class at least
+ *             once; read locklessly with smp_load_acquire().
  * @dead: Set when the arena is released, before its pages are freed, so
  *        a lookup hint slot that still points here is not followed.
  * @rcu: Defers clearing the lookup hints, then freeing the descriptor.
+ * @pools: One header per pool.
  *
- * All fields but @base and @heap belong to heap->arena_lock.
+ * @base, @size, @heap, @nr_pools and each pool's @arena and @base are set
+ * once; the other fields belong to heap->arena_lock.
  */
 struct obm_arena {
 	unsigned long		base;
+	unsigned long		size;
 	struct obm_heap		*heap;
 	struct list_head	usable_link;
 	struct list_head	free_pools;
+	unsigned int		nr_pools;
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
 	bool			dead;
 	struct rcu_head		rcu;
+	struct obm_pool		pools[];
 };
+
+/* The header of the pool that contains @p, an address inside @arena. */
+static inline struct obm_pool *obm_arena_pool(struct obm_arena *arena,
+					      const void *p)
+{
+	return &arena->pools[((unsigned long)p - arena->base) >> PAGE_SHIFT];
+}
 
 /**
  * struct obm_class - One size class of one heap.
@@ -148,20 +189,29 @@ struct obm_class {
 
 /**
  * struct obm_pcpu - One CPU's magazines of one heap (see obm_pcpu.c).
- * @lock: Guards everything below, with irqs off.
+ * @lock: Guards the counters, @count and @slots, with irqs off.
+ * @cached: Blocks in all of this CPU's magazines: the sum of @count,
+ *          kept as it changes so readers need not add 64 counters.
  * @allocs: Blocks handed out from the magazines.
  * @frees: Blocks freed into the magazines.
  * @refills: Magazines refilled from the pools.
  * @flushes: Magazines (or their oldest half) flushed to the pools.
+ * @heap: The heap, for @drain_work.
+ * @drain_work: Empties this CPU's magazines, queued on this CPU.
+ * @drained: Blocks the last @drain_work gave back.
  * @count: Blocks in each class's magazine.
  * @slots: The magazines, one after the other.
  */
 struct obm_pcpu {
 	local_lock_t		lock;
+	unsigned int		cached;
 	unsigned long		allocs;
 	unsigned long		frees;
 	unsigned long		refills;
 	unsigned long		flushes;
+	struct obm_heap		*heap;
+	struct work_struct	drain_work;
+	unsigned long		drained;
 	unsigned short		count[OBM_NR_CLASSES];
 	void			*slots[];
 };
@@ -173,6 +223,8 @@ struct obm_pcpu {
  * @debugfs_dir: /sys/kernel/debug/obmalloc/<name>/.
  * @pcpu: The per-CPU magazines.
  * @shrinker: Drains the magazines and the reserve arena under pressure.
+ * @drain_lock: Serialises drains of this heap's magazines.
+ * @freelist_key: Random value that free-list links are encoded with.
  * @arena_lock: Protects the arena fields below and every arena's state.
  * @usable_arenas: Arenas with free pools, ascending nr_free_pools.
  * @nfp2lasta: nfp2lasta[n] is the last arena in @usable_arenas with n free
@@ -180,11 +232,18 @@ struct obm_pcpu {
  * @arenas_allocated: Arenas ever allocated.
  * @arenas_reclaimed: Arenas given back to the page allocator.
  * @arenas_highwater: Most arenas held at once.
+ * @arena_pages: Pages held in arenas now.
+ * @small_arenas: Single-page (fallback) arenas held now.
+ * @small_arenas_allocated: Single-page arenas ever allocated.
  * @nr_free_pools: Sum of nr_free_pools over the heap's arenas.
  * @double_frees: Frees of a block already free.
  * @invalid_frees: Frees of a pointer inside an arena that is not a live
  *                 block start (interior, never allocated, unused pool).
  * @alloc_failures: Allocations that returned NULL.
+ * @kmalloc_allocs: Requests handed to kmalloc() (large or by flags).
+ * @kmalloc_for_flags: Of those, small ones whose gfp flags only kmalloc()
+ *                     can honour (%OBM_GFP_KMALLOC_ONLY).
+ * @freelist_corruptions: Free-list links found corrupted.
  * @classes: The size classes.
  */
 struct obm_heap {
@@ -193,6 +252,8 @@ struct obm_heap {
 	struct dentry		*debugfs_dir;
 	struct obm_pcpu __percpu *pcpu;
 	struct shrinker		*shrinker;
+	struct mutex		drain_lock;	/* see the kernel-doc above */
+	unsigned long		freelist_key;
 
 	spinlock_t		arena_lock;	/* the fields below */
 	struct list_head	usable_arenas;
@@ -200,11 +261,17 @@ struct obm_heap {
 	unsigned long		arenas_allocated;
 	unsigned long		arenas_reclaimed;
 	unsigned long		arenas_highwater;
+	unsigned long		arena_pages;
+	unsigned long		small_arenas;
+	unsigned long		small_arenas_allocated;
 	unsigned long		nr_free_pools;
 
 	atomic_long_t		double_frees;
 	atomic_long_t		invalid_frees;
 	atomic_long_t		alloc_failures;
+	atomic_long_t		kmalloc_allocs;
+	atomic_long_t		kmalloc_for_flags;
+	atomic_long_t		freelist_corruptions;
 
 	struct obm_class	classes[OBM_NR_CLASSES];
 };
@@ -227,9 +294,9 @@ static inline unsigned int obm_class_size(unsigned int class_idx)
 extern u32 obm_class_recip[OBM_NR_CLASSES];
 
 /*
- * Whether a byte offset from a pool's first block is a block start: an
- * exact division by the class size with a multiply, since this runs on
- * every free. ceil(2^32 / size) is exact for every offset below a page.
+ * Whether a byte offset in a pool is a block start: an exact division by
+ * the class size with a multiply, since this runs on every free.
+ * ceil(2^32 / size) is exact for every offset below a page.
  */
 static inline bool obm_class_offset_is_block(unsigned int class_idx,
 					     unsigned int offset)
@@ -237,6 +304,18 @@ static inline bool obm_class_offset_is_block(unsigned int class_idx,
 	u32 q = ((u64)offset * obm_class_recip[class_idx]) >> 32;
 
 	return q * obm_class_size(class_idx) == offset;
+}
+
+/*
+ * A caller has freed @block and it was found live: tell kmemleak, and
+ * clear it if the kernel clears freed memory (init_on_free=1), as
+ * kfree() does. Before the block reaches a magazine or a free list.
+ */
+static inline void obm_block_release(void *block, unsigned int class_idx)
+{
+	kmemleak_free(block);
+	if (want_init_on_free())
+		memset(block, 0, obm_class_size(class_idx));
 }
 
 unsigned int obm_class_take_blocks(struct obm_heap *heap,
@@ -250,17 +329,15 @@ void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
 		    struct obm_pool *pool, void *block);
 
 /* obm_pool.c: blocks within one pool */
-void obm_pool_init(struct obm_pool *pool, struct obm_arena *arena,
-		   const struct obm_class *class, unsigned int class_idx);
-void *obm_pool_take_block(struct obm_pool *pool, unsigned int size);
-void obm_pool_put_block(struct obm_pool *pool, void *block);
+void obm_pool_init(struct obm_pool *pool, const struct obm_class *class,
+		   unsigned int class_idx);
+void *obm_pool_take_block(struct obm_heap *heap, struct obm_pool *pool,
+			  unsigned int class_idx);
+void obm_pool_put_block(struct obm_heap *heap, struct obm_pool *pool,
+			void *block);
 bool obm_pool_is_full(const struct obm_pool *pool);
-bool obm_pool_block_is_free(const struct obm_pool *pool, const void *block);
-
-static inline struct obm_pool *obm_pool_of(const void *p)
-{
-	return (struct obm_pool *)((unsigned long)p & PAGE_MASK);
-}
+bool obm_pool_block_is_free(struct obm_heap *heap, struct obm_pool *pool,
+			    const void *block);
 
 /* obm_arena.c: arenas, the arena registry and the usable-arena order */
 void obm_arena_registry_exit(void);
@@ -294,7 +371,7 @@ static inline struct obm_arena *obm_arena_lookup(const void *p)
 
 	arena = this_cpu_read(obm_arena_hints.slot[obm_arena_hint_slot(p)]);
 
-	if (likely(arena && (unsigned long)p - arena->base < OBM_ARENA_SIZE &&
+	if (likely(arena && (unsigned long)p - arena->base < arena->size &&
 		   !READ_ONCE(arena->dead)))
 		return arena;
 	return obm_arena_lookup_slow(p);
@@ -311,17 +388,21 @@ void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
 void obm_arenas_release_all(struct obm_heap *heap);
 unsigned long obm_arenas_release_empty(struct obm_heap *heap);
 unsigned long obm_arenas_empty_pages(struct obm_heap *heap);
+size_t obm_arena_descriptor_size(unsigned int nr_pools);
 
 /* obm_pcpu.c: per-CPU magazines */
 extern unsigned int obm_mag_cap[OBM_NR_CLASSES];
-void obm_pcpu_init(void);
+int obm_pcpu_init(void);
+void obm_pcpu_exit(void);
 unsigned int obm_mag_batch(unsigned int class_idx);
-struct obm_pcpu __percpu *obm_pcpu_create(void);
+struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap);
 void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx);
 void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block);
-unsigned long obm_heap_drain(struct obm_heap *heap);
+unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain);
 void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu);
-unsigned long obm_pcpu_cached(struct obm_heap *heap, unsigned int class_idx);
+void obm_pcpu_cached_by_class(struct obm_heap *heap,
+			      unsigned long cached[OBM_NR_CLASSES]);
+unsigned long obm_heap_cached_blocks(struct obm_heap *heap);
 
 /* obm_reclaim.c: shrinker and CPU hotplug */
 int obm_reclaim_init(void);
@@ -329,7 +410,31 @@ void obm_reclaim_exit(void);
 int obm_heap_shrinker_create(struct obm_heap *heap);
 void obm_heap_shrinker_destroy(struct obm_heap *heap);
 
-/* obm_debug.c: pointer validation, reports and fault injection */
+/* Who called a shrinker: the reclaim file's rows, in this order. */
+enum obm_reclaimer {
+	OBM_RECLAIMER_KSWAPD,	/* kswapd, woken below the low watermark */
+	OBM_RECLAIMER_DIRECT,	/* a task reclaiming for its own allocation */
+	OBM_RECLAIMER_OTHER,	/* drop_caches, direct calls by the tests */
+	OBM_NR_RECLAIMERS,
+};
+
+/**
+ * struct obm_reclaim_stats - What one kind of caller asked of the shrinkers.
+ * @counts: count_objects() calls.
+ * @scans: scan_objects() calls.
+ * @freed: Objects (blocks and pages) those scans freed.
+ */
+struct obm_reclaim_stats {
+	unsigned long	counts;
+	unsigned long	scans;
+	unsigned long	freed;
+};
+
+const char *obm_reclaimer_name(enum obm_reclaimer who);
+void obm_reclaim_read_stats(enum obm_reclaimer who,
+			    struct obm_reclaim_stats *stats);
+
+/* obm_ptr.c: which block a pointer is, whether it may be freed, reports */
 enum obm_ptr_kind {
 	OBM_PTR_BLOCK,		/* the start of a block in a carved pool */
 	OBM_PTR_KMALLOC,	/* a kmalloc()ed object: our large blocks */
@@ -342,59 +447,23 @@ struct obm_ptr_info {
 	unsigned int		class_idx;
 };
 
-enum obm_ptr_kind obm_ptr_resolve_other(const void *p, const char *op);
-enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena, const void *p,
-				     const char *op);
-
-/**
- * obm_ptr_resolve() - Find out, without locks, what a pointer is.
- * @p: Neither NULL nor ZERO_SIZE_PTR.
- * @op: The API call, for the report ("obm_free", ...).
- * @info: Filled in for %OBM_PTR_BLOCK.
- *
- * The checks every free makes, inline; anything unusual goes to
- * obm_debug.c, which reports and counts an invalid pointer. A block found
- * here may still turn out to be free once the class lock is held; see
- * obm_free_is_valid().
- *
- * Context: Any; caller holds rcu_read_lock() for as long as it uses @info.
- * Return: What @p is.
- */
-static __always_inline enum obm_ptr_kind
-obm_ptr_resolve(const void *p, const char *op, struct obm_ptr_info *info)
-{
-	struct obm_arena *arena = obm_arena_lookup(p);
-	struct obm_pool *pool = obm_pool_of(p);
-	unsigned int class_idx, offset, carved;
-
-	if (unlikely(!arena))
-		return obm_ptr_resolve_other(p, op);
-	/* Pairs with the release in obm_arena_take_pool(): header written. */
-	carved = smp_load_acquire(&arena->nr_carved);
-	if (unlikely((((unsigned long)pool - arena->base) >> PAGE_SHIFT) >= carved))
-		return obm_ptr_report_bad(arena, p, op);
-	class_idx = READ_ONCE(pool->class_idx);
-	offset = (unsigned long)p - (unsigned long)pool;
-	if (unlikely(class_idx >= OBM_NR_CLASSES ||
-		     offset < OBM_POOL_HEADER_SIZE ||
-		     !obm_class_offset_is_block(class_idx,
-						offset - OBM_POOL_HEADER_SIZE) ||
-		     offset >= READ_ONCE(pool->next_offset)))
-		return obm_ptr_report_bad(arena, p, op);
-
-	info->arena = arena;
-	info->pool = pool;
-	info->class_idx = class_idx;
-	return OBM_PTR_BLOCK;
-}
-
+enum obm_ptr_kind obm_ptr_resolve(const void *p, const char *op,
+				  struct obm_ptr_info *info);
+struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
 bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);
+bool obm_freelist_link_valid(const struct obm_pool *pool, const void *link,
+			     const void *block);
+void obm_report_freelist_corruption(struct obm_heap *heap,
+				    const struct obm_pool *pool,
+				    const void *block);
 void obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
 		...) __printf(3, 4);
 void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
 			    const void *block);
+extern atomic_long_t obm_foreign_frees;
 
+/* obm_debug.c: the verify_free switch and fault injection */
 DECLARE_STATIC_KEY_FALSE(obm_verify_free_key);
 
 /* Whether allocation and free use the per-CPU caches: not in verify_free. */
@@ -403,9 +472,13 @@ static inline bool obm_caches_enabled(void)
 	return !static_branch_unlikely(&obm_verify_free_key);
 }
 
+static inline bool obm_verify_free_enabled(void)
+{
+	return static_branch_unlikely(&obm_verify_free_key);
+}
+
 bool obm_should_fail_arena(void);
 void obm_debug_init(struct dentry *root);
-extern atomic_long_t obm_foreign_frees;
 
 /* obm_heap.c: heaps and the API */
 extern struct obm_heap *obm_default_heap;
@@ -413,10 +486,10 @@ void obm_heaps_drain_all(void);
 void obm_heaps_drain_dead(unsigned int cpu);
 
 /* obm_debugfs.c: statistics files */
+extern const char * const obm_debugfs_root_names[];
 struct dentry *obm_debugfs_init(void);
 void obm_debugfs_exit(void);
 void obm_debugfs_add_heap(struct obm_heap *heap);
 void obm_debugfs_remove_heap(struct obm_heap *heap);
-unsigned long obm_heap_cached_blocks(struct obm_heap *heap);
 
 #endif /* _OBM_INTERNAL_H */

@@ -9,10 +9,12 @@
  * blocks from one pool, under the class lock; a full one flushes its
  * oldest batch back to the pools.
  *
- *   heap->pcpu (alloc_percpu)                         per CPU:
- *   +------+--------+-------+---------+---------+-------------+-----------+
- *   | lock | allocs | frees | refills | flushes | count[64]   | slots ... |
- *   +------+--------+-------+---------+---------+-------------+-----------+
+ *   heap->pcpu (alloc_percpu), per CPU:
+ *   +------+--------+---------------------------------+------------+-----------+
+ *   | lock | cached | allocs frees refills flushes    | drain_work | count[64] | slots ...
+ *   +------+--------+---------------------------------+------------+-----------+
+ *   cached: the sum of count[], kept up to date, so the shrinker and the
+ *           statistics read one number per CPU, not 64;
  *   slots: class 0's magazine at obm_mag_offset[0], capacity obm_mag_cap[0];
  *          class 1's right after it, and so on; a stack, top at count[i] - 1.
  *
@@ -30,9 +32,16 @@
  *     softirq or hardirq: the magazine is guarded by a local_lock taken
  *     with irqsave, so an interrupt on the same CPU cannot see it half
  *     changed. They never sleep and never call the page allocator.
- *   - obm_heap_drain() runs in process context and empties every CPU's
- *     magazines with on_each_cpu(); obm_pcpu_drain_dead() empties an
- *     offline CPU's magazines from the CPU hotplug "dead" callback.
+ *   - obm_heap_drain() runs in process context (the shrinker's without
+ *     the CPU hotplug lock, the others with it read-held, see there),
+ *     and empties other CPUs' magazines from per-CPU work items
+ *     on obmalloc's own WQ_MEM_RECLAIM workqueue, as SLUB's flush_all()
+ *     does: each CPU empties its own magazines under its local_lock, in
+ *     process context, so nothing runs in hard interrupt context and the
+ *     locks may sleep on PREEMPT_RT. Only CPUs that hold cached blocks get
+ *     a work item, and a drain with a budget (the shrinker's nr_to_scan)
+ *     stops at the first CPU that meets it. obm_pcpu_drain_dead() empties
+ *     an offline CPU's magazines from the CPU hotplug "dead" callback.
  *   - A block freed on another CPU than the one that allocated it simply
  *     goes into the freeing CPU's magazine: magazines hold blocks of any
  *     pool of their class.
@@ -45,10 +54,10 @@
  * comes before the arena lock (see obm_internal.h).
  */
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/kmemleak.h>
 #include <linux/percpu.h>
-#include <linux/smp.h>
+#include <linux/workqueue.h>
 
 #include "obm_internal.h"
 
@@ -61,10 +70,15 @@ static unsigned int obm_mag_slots;
 #define OBM_MAG_MIN	8
 #define OBM_MAG_MAX	64
 
+/* Runs the drain work items; WQ_MEM_RECLAIM, as the shrinker drains. */
+static struct workqueue_struct *obm_drain_wq;
+
 /**
- * obm_pcpu_init() - Work out the magazine sizes.
+ * obm_pcpu_init() - Work out the magazine sizes; create the drain workqueue.
+ *
+ * Return: 0 or -ENOMEM.
  */
-void obm_pcpu_init(void)
+int obm_pcpu_init(void)
 {
 	unsigned int i, offset = 0;
 
@@ -76,7 +90,19 @@ void obm_pcpu_init(void)
 		offset += obm_mag_cap[i];
 	}
 	obm_mag_slots = offset;
+	obm_drain_wq = alloc_workqueue("obmalloc_drain", WQ_MEM_RECLAIM, 0);
+	return obm_drain_wq ? 0 : -ENOMEM;
 }
+
+/**
+ * obm_pcpu_exit() - Destroy the drain workqueue.
+ */
+void obm_pcpu_exit(void)
+{
+	destroy_workqueue(obm_drain_wq);
+}
+
+static void obm_pcpu_drain_work(struct work_struct *work);
 
 /**
  * obm_mag_batch() - Blocks moved by one refill or flush of a class.
@@ -91,11 +117,12 @@ unsigned int obm_mag_batch(unsigned int class_idx)
 
 /**
  * obm_pcpu_create() - Allocate a heap's per-CPU magazines.
+ * @heap: The heap.
  *
  * Context: Process context; sleeps.
  * Return: The per-CPU area, or NULL.
  */
-struct obm_pcpu __percpu *obm_pcpu_create(void)
+struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap)
 {
 	struct obm_pcpu __percpu *pcpu;
 	unsigned int cpu;
@@ -105,8 +132,13 @@ struct obm_pcpu __percpu *obm_pcpu_create(void)
 			      __alignof__(struct obm_pcpu));
 	if (!pcpu)
 		return NULL;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(pcpu, cpu)->lock);
+	for_each_possible_cpu(cpu) {
+		struct obm_pcpu *pc = per_cpu_ptr(pcpu, cpu);
+
+		local_lock_init(&pc->lock);
+		pc->heap = heap;
+		INIT_WORK(&pc->drain_work, obm_pcpu_drain_work);
+	}
 	return pcpu;
 }
 
@@ -147,9 +179,11 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx)
 		/* Taken in address order: reverse, so the first pops first. */
 		obm_reverse_blocks(mag, count);
 		pc->refills++;
+		WRITE_ONCE(pc->cached, pc->cached + count);
 	}
 	block = mag[--count];
-	pc->count[class_idx] = count;
+	WRITE_ONCE(pc->count[class_idx], count);
+	WRITE_ONCE(pc->cached, pc->cached - 1);
 	pc->allocs++;
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
 	return block;
@@ -163,7 +197,7 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx)
  *
  * Flushes the oldest batch of a full magazine to the pools first. A block
  * that is already on top of the magazine is a double free: reported and
- * ignored.
+ * ignored. The block is cleared here if init_on_free is on.
  *
  * Context: Any.
  */
@@ -183,16 +217,18 @@ void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 		obm_report_double_free(heap, class_idx, block);
 		return;
 	}
-	kmemleak_free(block);
+	obm_block_release(block, class_idx);
 	if (unlikely(count == obm_mag_cap[class_idx])) {
 		batch = obm_mag_batch(class_idx);
 		obm_class_put_blocks(heap, class_idx, mag, batch);
 		count -= batch;
 		memmove(mag, mag + batch, count * sizeof(*mag));
+		WRITE_ONCE(pc->cached, pc->cached - batch);
 		pc->flushes++;
 	}
 	mag[count++] = block;
-	pc->count[class_idx] = count;
+	WRITE_ONCE(pc->count[class_idx], count);
+	WRITE_ONCE(pc->cached, pc->cached + 1);
 	pc->frees++;
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
 }
@@ -210,47 +246,81 @@ static unsigned long obm_pcpu_flush_all(struct obm_heap *heap,
 		if (!count)
 			continue;
 		obm_class_put_blocks(heap, i, obm_mag(pc, i), count);
-		pc->count[i] = 0;
+		WRITE_ONCE(pc->count[i], 0);
 		pc->flushes++;
 		flushed += count;
 	}
+	WRITE_ONCE(pc->cached, 0);
 	return flushed;
 }
 
-struct obm_drain {
-	struct obm_heap *heap;
-	atomic_long_t flushed;
-};
-
-static void obm_pcpu_drain_local(void *arg)
+/* A drain work item: this CPU empties its own magazines of one heap. */
+static void obm_pcpu_drain_work(struct work_struct *work)
 {
-	struct obm_drain *drain = arg;
-	struct obm_heap *heap = drain->heap;
+	struct obm_pcpu *pc = container_of(work, struct obm_pcpu, drain_work);
+	struct obm_heap *heap = pc->heap;
 	unsigned long flags;
 
 	local_lock_irqsave(&heap->pcpu->lock, flags);
-	atomic_long_add(obm_pcpu_flush_all(heap, this_cpu_ptr(heap->pcpu)),
-			&drain->flushed);
+	/*
+	 * Queued on its own CPU. Without the CPU hotplug lock (the shrinker's
+	 * drains) that CPU may have gone down since, and the workqueue then
+	 * runs the item on another CPU: leave those magazines to the CPU's
+	 * dead callback. Under the local lock this CPU cannot go down.
+	 */
+	if (pc == this_cpu_ptr(heap->pcpu))
+		pc->drained = obm_pcpu_flush_all(heap, pc);
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
 }
 
 /**
- * obm_heap_drain() - Empty every online CPU's magazines of a heap.
+ * obm_heap_drain() - Empty online CPUs' magazines of a heap.
  * @heap: The heap.
+ * @nr_to_drain: Stop once this many blocks are back in their pools;
+ *               ULONG_MAX drains every CPU, all at once.
  *
- * Context: Process context, no obmalloc lock held; waits for the other
- * CPUs.
+ * Only CPUs that hold cached blocks are asked. With a budget, they are
+ * asked one at a time, so a small budget disturbs few CPUs.
+ *
+ * With the CPU hotplug lock read-held, every online CPU is drained.
+ * Without it (the shrinker), a CPU that goes down meanwhile is skipped:
+ * its work item runs elsewhere and leaves its magazines alone, and the
+ * CPU hotplug "dead" callback empties them.
+ *
+ * Context: Process context, no obmalloc lock held; waits for the work
+ * items.
  * Return: The number of blocks given back to the pools.
  */
-unsigned long obm_heap_drain(struct obm_heap *heap)
+unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain)
 {
-	struct obm_drain drain = {
-		.heap = heap,
-		.flushed = ATOMIC_LONG_INIT(0),
-	};
+	bool all_at_once = nr_to_drain == ULONG_MAX;
+	unsigned long drained = 0;
+	unsigned int cpu;
 
-	on_each_cpu(obm_pcpu_drain_local, &drain, 1);
-	return atomic_long_read(&drain.flushed);
+	mutex_lock(&heap->drain_lock);
+	for_each_online_cpu(cpu) {
+		struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
+
+		pc->drained = 0;
+		if (!READ_ONCE(pc->cached))
+			continue;
+		queue_work_on(cpu, obm_drain_wq, &pc->drain_work);
+		if (all_at_once)
+			continue;
+		flush_work(&pc->drain_work);
+		drained += pc->drained;
+		if (drained >= nr_to_drain)
+			break;
+	}
+	if (all_at_once)
+		for_each_online_cpu(cpu) {
+			struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
+
+			flush_work(&pc->drain_work);
+			drained += pc->drained;
+		}
+	mutex_unlock(&heap->drain_lock);
+	return drained;
 }
 
 /**
@@ -266,20 +336,43 @@ void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu)
 }
 
 /**
- * obm_pcpu_cached() - Blocks of a class held in magazines, on all CPUs.
+ * obm_pcpu_cached_by_class() - Blocks held in magazines, per class.
  * @heap: The heap.
- * @class_idx: The class.
+ * @cached: Filled in: per class, the sum over every possible CPU.
  *
- * A lockless sum: exact when the heap is idle.
+ * A lockless sum, exact when the heap is idle. It reads 64 counters per
+ * CPU, so callers do it before they take any lock.
+ */
+void obm_pcpu_cached_by_class(struct obm_heap *heap,
+			      unsigned long cached[OBM_NR_CLASSES])
+{
+	unsigned int cpu, i;
+
+	memset(cached, 0, OBM_NR_CLASSES * sizeof(*cached));
+	for_each_possible_cpu(cpu) {
+		struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
+
+		if (!READ_ONCE(pc->cached))
+			continue;
+		for (i = 0; i < OBM_NR_CLASSES; i++)
+			cached[i] += READ_ONCE(pc->count[i]);
+	}
+}
+
+/**
+ * obm_heap_cached_blocks() - Blocks of a heap held in magazines.
+ * @heap: The heap.
+ *
+ * One running total per CPU, summed without locks.
  *
  * Return: The count.
  */
-unsigned long obm_pcpu_cached(struct obm_heap *heap, unsigned int class_idx)
+unsigned long obm_heap_cached_blocks(struct obm_heap *heap)
 {
 	unsigned long cached = 0;
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu)
-		cached += READ_ONCE(per_cpu_ptr(heap->pcpu, cpu)->count[class_idx]);
+		cached += READ_ONCE(per_cpu_ptr(heap->pcpu, cpu)->cached);
 	return cached;
 }

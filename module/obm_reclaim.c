@@ -5,24 +5,40 @@
  * Memory that obmalloc holds without any caller using it: blocks parked in
  * the per-CPU magazines, and the one empty arena each heap keeps in
  * reserve. Each heap registers a shrinker ("obmalloc-<heap>") that counts
- * both, in blocks and pages, and under pressure drains every CPU's
- * magazines back to the pools (which may empty pools and arenas) and gives
- * the empty arenas back to the page allocator.
+ * both, in blocks and pages (one running total per CPU, read without
+ * locks), as objects that cost no I/O to recreate (seeks 0: reclaim asks
+ * for half of them whenever it runs), and frees about nr_to_scan of
+ * them: the empty arenas first, which costs no other CPU anything, then
+ * the magazines of one CPU after another, only of CPUs that hold cached
+ * blocks, until the budget is met; then the arenas that draining emptied.
+ *
+ * Every call is counted by its caller, kswapd, direct reclaim or anything
+ * else (drop_caches), in module-wide counters that outlive the heaps: the
+ * debugfs file "reclaim" shows whether memory pressure, not only
+ * drop_caches, reaches obmalloc.
  *
  * A CPU that goes offline leaves its magazines behind; the CPU hotplug
  * "dead" callback, which runs on another CPU after the dead one has
  * stopped, flushes them for every heap.
  *
  * Contexts: the shrinker callbacks run in reclaim (process context, no
- * obmalloc lock held: obmalloc never allocates with a lock held) and may
- * wait for other CPUs in on_each_cpu(). The hotplug callback holds the CPU
- * hotplug lock and takes obm_heaps_lock; nothing takes them the other way
- * round (see obm_heap.c).
+ * obmalloc lock held: obmalloc never allocates with a lock held) and wait
+ * for drain work items (obm_pcpu.c). They do not take the CPU hotplug
+ * lock: reclaim runs inside CPU hotplug operations, which hold it for
+ * writing (bringing a CPU up allocates, and kswapd is woken then), and a
+ * shrinker that only tried the lock was measured finding it taken on
+ * every scan kswapd made during the soak's hotplug loop. Without the lock
+ * a CPU that goes down during the drain is skipped (obm_heap_drain());
+ * the dead callback empties its magazines. That callback holds the CPU
+ * hotplug lock and takes obm_heaps_lock, the order every path that takes
+ * both takes them in (see obm_internal.h).
  */
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
+#include <linux/swap.h>
 
 #include <obmalloc_internal.h>
 
@@ -30,12 +46,63 @@
 
 static enum cpuhp_state obm_cpuhp_state;
 
+static struct {
+	atomic_long_t	counts;
+	atomic_long_t	scans;
+	atomic_long_t	freed;
+} obm_reclaim_counters[OBM_NR_RECLAIMERS];
+
+static const char * const obm_reclaimer_names[OBM_NR_RECLAIMERS] = {
+	[OBM_RECLAIMER_KSWAPD]	= "kswapd",
+	[OBM_RECLAIMER_DIRECT]	= "direct",
+	[OBM_RECLAIMER_OTHER]	= "other",
+};
+
+/*
+ * kswapd runs with PF_KSWAPD; direct reclaim (for an allocation, or for a
+ * memory cgroup over its limit) with PF_MEMALLOC set around it, which
+ * drop_caches does not set.
+ */
+static enum obm_reclaimer obm_current_reclaimer(void)
+{
+	if (current_is_kswapd())
+		return OBM_RECLAIMER_KSWAPD;
+	if (current->flags & PF_MEMALLOC)
+		return OBM_RECLAIMER_DIRECT;
+	return OBM_RECLAIMER_OTHER;
+}
+
+/**
+ * obm_reclaimer_name() - The name of a kind of shrinker caller.
+ * @who: The kind.
+ *
+ * Return: "kswapd", "direct" or "other".
+ */
+const char *obm_reclaimer_name(enum obm_reclaimer who)
+{
+	return obm_reclaimer_names[who];
+}
+
+/**
+ * obm_reclaim_read_stats() - What one kind of caller asked of the shrinkers.
+ * @who: The kind of caller.
+ * @stats: Filled with the counts since the module was loaded.
+ */
+void obm_reclaim_read_stats(enum obm_reclaimer who,
+			    struct obm_reclaim_stats *stats)
+{
+	stats->counts = atomic_long_read(&obm_reclaim_counters[who].counts);
+	stats->scans = atomic_long_read(&obm_reclaim_counters[who].scans);
+	stats->freed = atomic_long_read(&obm_reclaim_counters[who].freed);
+}
+
 static unsigned long obm_shrinker_count(struct shrinker *shrinker,
 					struct shrink_control *sc)
 {
 	struct obm_heap *heap = obm_shrinker_private(shrinker);
 	unsigned long n;
 
+	atomic_long_inc(&obm_reclaim_counters[obm_current_reclaimer()].counts);
 	n = obm_heap_cached_blocks(heap) + obm_arenas_empty_pages(heap);
 	return n ?: SHRINK_EMPTY;
 }
@@ -44,11 +111,17 @@ static unsigned long obm_shrinker_scan(struct shrinker *shrinker,
 				       struct shrink_control *sc)
 {
 	struct obm_heap *heap = obm_shrinker_private(shrinker);
+	enum obm_reclaimer who = obm_current_reclaimer();
 	unsigned long freed;
 
-	/* Draining first can empty arenas for the release that follows. */
-	freed = obm_heap_drain(heap);
-	freed += obm_arenas_release_empty(heap);
+	atomic_long_inc(&obm_reclaim_counters[who].scans);
+	freed = obm_arenas_release_empty(heap);
+	if (freed < sc->nr_to_scan) {
+		freed += obm_heap_drain(heap, sc->nr_to_scan - freed);
+		/* Draining may have emptied arenas. */
+		freed += obm_arenas_release_empty(heap);
+	}
+	atomic_long_add(freed, &obm_reclaim_counters[who].freed);
 	return freed ?: SHRINK_STOP;
 }
 
@@ -61,7 +134,15 @@ static unsigned long obm_shrinker_scan(struct shrinker *shrinker,
  */
 int obm_heap_shrinker_create(struct obm_heap *heap)
 {
-	heap->shrinker = obm_shrinker_create(heap->name, heap,
+	/*
+	 * seeks 0: what the shrinker frees costs no I/O to recreate (a
+	 * cached block is a free block; an arena is one page allocation),
+	 * so reclaim asks for half of it at any priority, as for the
+	 * workingset shadow nodes. With the default, counts below 4096 are
+	 * scanned only once reclaim is desperate: kswapd counted obmalloc's
+	 * objects hundreds of times during the soak and never scanned.
+	 */
+	heap->shrinker = obm_shrinker_create(heap->name, heap, 0,
 					     obm_shrinker_count,
 					     obm_shrinker_scan);
 	return heap->shrinker ? 0 : -ENOMEM;

@@ -1,36 +1,54 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn obm_bench.ko's log into a table and a JSON file.
+"""Turn obm_bench.ko's logs into tables and a JSON file.
 
-Usage: report.py LOG --json PATH --kernel TEXT --cpu TEXT
+Usage: report.py LOG --json PATH --kernel TEXT --cpu TEXT [--icount DIR]
 
-JSON schema ("obmalloc-bench/1"):
-  schema   "obmalloc-bench/1"
-  kernel   the kernel the benchmark ran on
+LOG is the User-Mode Linux run (ns). DIR, from tools/bench/icount, holds
+the runs on Debian's 6.12 under QEMU -icount (instructions):
+icount-ioa1.log, icount-ioa1-again.log (the same, to show the instrument
+repeats), icount-ioa0.log, and icount.kernel.
+
+JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
+  schema   "obmalloc-bench/2"
+  kernel   the kernel the UML run used
   cpu      the CPU it ran on
-  rounds   rounds per measurement
+  rounds   rounds per measurement (UML)
+  icount   null, or:
+    kernel   the kernel the icount runs used
+    rounds   rounds per measurement
+    repeat_max_relative_difference
+             the largest |a - b| / b over every row and allocator between
+             the medians of the init_on_alloc=1 run and its repetition
   rows     one per (scenario, order, size):
     scenario   "pair" | "batch" | "mixed"
     order      "lifo" | "random" for batch, null otherwise
     size       object size in bytes (mixed: the largest, sizes 1..512)
     ops        operations per round (an operation: one alloc plus its free)
-    ns_per_op  {allocator: {"median", "min", "max"}} over rounds
+    ns_per_op  {allocator: {"median", "min", "max"}} over rounds (UML)
     cycles_per_op  the same in TSC cycles (0 where there is no TSC)
     ratio_obmalloc_kmem_cache, ratio_obmalloc_kmalloc
-               median over median; null where the allocator did not run
-  footprint  one per live set:
+               median over median (UML); null where the allocator did not
+               run
+    icount     null, or {"init_on_alloc=1" | "init_on_alloc=0":
+               {"instructions_per_op": {allocator: {"median", "min",
+               "max"}}, "ratio_obmalloc_kmem_cache",
+               "ratio_obmalloc_kmalloc"}}; ops are fewer there
+  footprint  one per live set (UML):
     set        "uniform" (live objects of 1..512 bytes, after the mixed
                replacements) | "264" (live objects of 264 bytes)
     pages      {allocator: pages held}
     obmalloc_stats  for "uniform": obmalloc's heap stats file at that
                point, {name: value} (README.md, Statistics); else null
     ratio_obmalloc_kmalloc, ratio_obmalloc_kmem_cache (null if absent)
-Exits 1 if the log has no "obm-bench: done" line.
+  icount_footprint  the same for the init_on_alloc=1 icount run, or null
+Exits 1 if a log has no "obm-bench: done" line.
 """
 
 import argparse
 import collections
 import json
+import os
 import re
 import statistics
 import sys
@@ -51,74 +69,157 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
+class Run:
+    """One benchmark log: per (scenario, order, size) and allocator, the
+    per-round figures; the footprint sets; obmalloc's stats."""
+
+    def __init__(self, path):
+        def table():
+            return collections.defaultdict(lambda: collections.defaultdict(
+                list))
+        self.ns = table()
+        self.cyc = table()
+        self.ops = {}
+        self.foot = collections.defaultdict(dict)
+        self.heap_stats = {}
+        self.done = False
+        with open(path, errors='replace') as f:
+            for line in f:
+                self.parse(line)
+
+    def parse(self, line):
+        m = RESULT.search(line)
+        if m:
+            scen, order, size, alloc, _, n, t, c = m.groups()
+            key = (scen, None if order == '-' else order, int(size))
+            self.ns[key][alloc].append(int(t) / int(n))
+            self.cyc[key][alloc].append(int(c) / int(n))
+            self.ops[key] = int(n)
+            return
+        m = FOOTPRINT.search(line)
+        if m:
+            self.foot[m.group(1)][m.group(2)] = int(m.group(3))
+            return
+        m = STATS.search(line)
+        if m:
+            self.heap_stats[m.group(1)] = int(m.group(2))
+            return
+        if 'obm-bench: done' in line:
+            self.done = True
+
+    @property
+    def rounds(self):
+        return max((len(v) for r in self.ns.values() for v in r.values()),
+                   default=0)
+
+    def medians(self, key):
+        return {a: statistics.median(v) for a, v in self.ns[key].items()}
+
+    def per_op(self, key):
+        return {a: summary(v) for a, v in self.ns[key].items()}
+
+    def ratios(self, key):
+        med = self.medians(key)
+        return (ratio(med.get('obmalloc'), med.get('kmem_cache')),
+                ratio(med.get('obmalloc'), med.get('kmalloc')))
+
+    def footprint(self):
+        sets = []
+        for name, pages in self.foot.items():
+            sets.append({
+                'set': name, 'pages': pages,
+                'obmalloc_stats': (self.heap_stats if name == 'uniform'
+                                   else None),
+                'ratio_obmalloc_kmalloc': ratio(pages.get('obmalloc'),
+                                                pages.get('kmalloc')),
+                'ratio_obmalloc_kmem_cache': ratio(pages.get('obmalloc'),
+                                                   pages.get('kmem_cache')),
+            })
+        return sets
+
+
+ICOUNT_RUNS = {'init_on_alloc=1': 'icount-ioa1.log',
+               'init_on_alloc=0': 'icount-ioa0.log'}
+ICOUNT_REPEAT = 'icount-ioa1-again.log'
+
+
+def load_icount(directory):
+    """The icount runs, their kernel and how far the repetition strayed."""
+    runs = {name: Run(os.path.join(directory, log))
+            for name, log in ICOUNT_RUNS.items()}
+    again = Run(os.path.join(directory, ICOUNT_REPEAT))
+    for name, run in list(runs.items()) + [('repeat', again)]:
+        if not run.done:
+            print(f'bench: the icount run {name} did not finish; see '
+                  f'{directory}', file=sys.stderr)
+            return None
+    first = runs['init_on_alloc=1']
+    worst = 0.0
+    for key in first.ns:
+        a, b = first.medians(key), again.medians(key)
+        for alloc in a:
+            if alloc in b and b[alloc]:
+                worst = max(worst, abs(a[alloc] - b[alloc]) / b[alloc])
+    with open(os.path.join(directory, 'icount.kernel')) as f:
+        kernel = f.read().strip()
+    return {'kernel': kernel, 'runs': runs, 'repeat': round(worst, 4)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('log')
     ap.add_argument('--json', required=True)
     ap.add_argument('--kernel', required=True)
     ap.add_argument('--cpu', required=True)
+    ap.add_argument('--icount', metavar='DIR')
     args = ap.parse_args()
 
-    ns = collections.defaultdict(lambda: collections.defaultdict(list))
-    cyc = collections.defaultdict(lambda: collections.defaultdict(list))
-    ops = {}
-    foot = collections.defaultdict(dict)
-    heap_stats = {}
-    done = False
-    with open(args.log, errors='replace') as f:
-        for line in f:
-            m = RESULT.search(line)
-            if m:
-                scen, order, size, alloc, _, n, t, c = m.groups()
-                key = (scen, None if order == '-' else order, int(size))
-                ns[key][alloc].append(int(t) / int(n))
-                cyc[key][alloc].append(int(c) / int(n))
-                ops[key] = int(n)
-                continue
-            m = FOOTPRINT.search(line)
-            if m:
-                foot[m.group(1)][m.group(2)] = int(m.group(3))
-                continue
-            m = STATS.search(line)
-            if m:
-                heap_stats[m.group(1)] = int(m.group(2))
-                continue
-            if 'obm-bench: done' in line:
-                done = True
-    if not done:
+    uml = Run(args.log)
+    if not uml.done:
         print(f'bench: the benchmark did not finish; see {args.log}',
               file=sys.stderr)
+        return 1
+    icount = load_icount(args.icount) if args.icount else None
+    if args.icount and not icount:
         return 1
 
     order_key = {'pair': 0, 'batch': 1, 'mixed': 2}
     rows = []
-    for key in sorted(ns, key=lambda k: (order_key[k[0]], k[1] or '', k[2])):
+    for key in sorted(uml.ns,
+                      key=lambda k: (order_key[k[0]], k[1] or '', k[2])):
         scen, order, size = key
-        per = {a: summary(v) for a, v in ns[key].items()}
-        med = {a: s['median'] for a, s in per.items()}
-        rows.append({
-            'scenario': scen, 'order': order, 'size': size, 'ops': ops[key],
-            'ns_per_op': per,
-            'cycles_per_op': {a: summary(v) for a, v in cyc[key].items()},
-            'ratio_obmalloc_kmem_cache': ratio(med.get('obmalloc'),
-                                               med.get('kmem_cache')),
-            'ratio_obmalloc_kmalloc': ratio(med.get('obmalloc'),
-                                            med.get('kmalloc')),
-        })
-    footprint = []
-    for name, pages in foot.items():
-        footprint.append({
-            'set': name, 'pages': pages,
-            'obmalloc_stats': heap_stats if name == 'uniform' else None,
-            'ratio_obmalloc_kmalloc': ratio(pages.get('obmalloc'),
-                                            pages.get('kmalloc')),
-            'ratio_obmalloc_kmem_cache': ratio(pages.get('obmalloc'),
-                                               pages.get('kmem_cache')),
-        })
-    rounds = max((len(v) for r in ns.values() for v in r.values()), default=0)
-    doc = {'schema': 'obmalloc-bench/1', 'kernel': args.kernel,
-           'cpu': args.cpu, 'rounds': rounds, 'rows': rows,
-           'footprint': footprint}
+        to_cache, to_kmalloc = uml.ratios(key)
+        row = {
+            'scenario': scen, 'order': order, 'size': size,
+            'ops': uml.ops[key], 'ns_per_op': uml.per_op(key),
+            'cycles_per_op': {a: summary(v) for a, v in uml.cyc[key].items()},
+            'ratio_obmalloc_kmem_cache': to_cache,
+            'ratio_obmalloc_kmalloc': to_kmalloc,
+            'icount': None,
+        }
+        if icount:
+            row['icount'] = {}
+            for name, run in icount['runs'].items():
+                if key not in run.ns:
+                    continue
+                to_cache, to_kmalloc = run.ratios(key)
+                row['icount'][name] = {
+                    'instructions_per_op': run.per_op(key),
+                    'ratio_obmalloc_kmem_cache': to_cache,
+                    'ratio_obmalloc_kmalloc': to_kmalloc,
+                }
+        rows.append(row)
+    footprint = uml.footprint()
+    rounds = uml.rounds
+    doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
+           'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
+           'footprint': footprint, 'icount_footprint': None}
+    if icount:
+        doc['icount'] = {
+            'kernel': icount['kernel'],
+            'rounds': icount['runs']['init_on_alloc=1'].rounds,
+            'repeat_max_relative_difference': icount['repeat']}
+        doc['icount_footprint'] = icount['runs']['init_on_alloc=1'].footprint()
     with open(args.json, 'w') as f:
         json.dump(doc, f, indent=1)
 
@@ -156,6 +257,7 @@ def main():
         if fp['ratio_obmalloc_kmem_cache'] is not None:
             ratios.append(f'obm/cache {fp["ratio_obmalloc_kmem_cache"]:.2f}')
         print(f'  {fp["set"]:8} {pages}; {", ".join(ratios)}')
+    heap_stats = uml.heap_stats
     if heap_stats:
         page = heap_stats.get('pool_size', 4096)
         parts = ('bytes_in_allocated_blocks', 'bytes_in_cached_blocks',
@@ -164,9 +266,57 @@ def main():
         print('  obmalloc pages for the uniform set: ' + ', '.join(
             f'{k.replace("bytes_", "").replace("_blocks", "")} '
             f'{heap_stats.get(k, 0) / page:.0f}' for k in parts))
+    if icount:
+        print_icount(rows, doc['icount'], icount['runs'])
     print()
     print(f'JSON: {args.json}')
     return 0
+
+
+def print_icount(rows, info, runs):
+    """Both instruments side by side, as ratios, then the icount figures."""
+    print()
+    print(f'second instrument: {info["kernel"]}; instructions per operation, '
+          f'median of {info["rounds"]} rounds')
+    print(f'the init_on_alloc=1 run, repeated, agreed within '
+          f'{100 * info["repeat_max_relative_difference"]:.2f}% on every row')
+    print()
+    hdr = (f'{"scenario":9} {"order":6} {"size":>6} | {"obm/cache":>9} '
+           f'{"obm/kmalloc":>11} | {"icount ioa=1":>12} {"ioa=0":>6} | '
+           f'{"obm instr":>9} {"cache":>6} {"kmalloc":>7} (ioa=1)')
+    print('ratios obmalloc / other: UML (ns) | Debian 6.12 under icount '
+          '(instructions), init_on_alloc 1 and 0; pair and batch against '
+          'kmem_cache, mixed against kmalloc')
+    print(hdr)
+    print('-' * len(hdr))
+
+    def r(v):
+        return f'{v:.2f}' if v is not None else '-'
+
+    for row in rows:
+        ic = row['icount'] or {}
+        against = ('ratio_obmalloc_kmalloc' if row['scenario'] == 'mixed'
+                   else 'ratio_obmalloc_kmem_cache')
+        on, off = ic.get('init_on_alloc=1'), ic.get('init_on_alloc=0')
+        instr = on['instructions_per_op'] if on else {}
+
+        def med(a):
+            return f'{instr[a]["median"]:.0f}' if a in instr else '-'
+
+        size = '1..512' if row['scenario'] == 'mixed' else str(row['size'])
+        print(f'{row["scenario"]:9} {row["order"] or "-":6} {size:>6} | '
+              f'{r(row["ratio_obmalloc_kmem_cache"]):>9} '
+              f'{r(row["ratio_obmalloc_kmalloc"]):>11} | '
+              f'{r(on[against] if on else None):>12} '
+              f'{r(off[against] if off else None):>6} | '
+              f'{med("obmalloc"):>9} {med("kmem_cache"):>6} '
+              f'{med("kmalloc"):>7}')
+    fp = runs['init_on_alloc=1'].footprint()
+    for s in fp:
+        pages = ', '.join(f'{a} {s["pages"][a]}' for a in ALLOCATORS
+                          if a in s['pages'])
+        print(f'  icount footprint {s["set"]:8} {pages}; obm/kmalloc '
+              f'{r(s["ratio_obmalloc_kmalloc"])}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * obmalloc_field: conditions of machines that have run for months. Here,
+ * memory so fragmented that no 256 KiB block is free anywhere: a small
+ * allocation must still succeed whenever kmalloc()'s would, in process and
+ * in atomic context, and quietly (no allocation-failure splat).
+ *
+ * The test takes every free page, then gives back those with an odd frame
+ * number, so the buddy allocator can merge nothing above order 0, and
+ * takes any order-6 block that is still left. It holds the even pages
+ * until it ends.
+ */
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "obm_test.h"
+
+#define OBM_TEST_ARENA_ORDER	(ilog2(OBM_TEST_ARENA_SIZE) - PAGE_SHIFT)
+
+struct obm_test_hoard {
+	struct list_head pages;		/* order 0, through page->lru */
+	struct list_head blocks;	/* order OBM_TEST_ARENA_ORDER */
+	unsigned long nr_pages, nr_blocks;
+};
+
+static void obm_test_hoard_release(void *arg)
+{
+	struct obm_test_hoard *hoard = arg;
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &hoard->pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	list_for_each_entry_safe(page, next, &hoard->blocks, lru) {
+		list_del(&page->lru);
+		__free_pages(page, OBM_TEST_ARENA_ORDER);
+	}
+}
+
+/* Leave the page allocator with free order-0 pages only. */
+static struct obm_test_hoard *obm_test_fragment_memory(struct kunit *test)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	struct obm_test_hoard *hoard;
+	struct page *page, *next;
+	unsigned long freed = 0;
+
+	hoard = kunit_kzalloc(test, sizeof(*hoard), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hoard);
+	INIT_LIST_HEAD(&hoard->pages);
+	INIT_LIST_HEAD(&hoard->blocks);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_hoard_release, hoard));
+
+	while ((page = alloc_page(gfp))) {
+		list_add(&page->lru, &hoard->pages);
+		hoard->nr_pages++;
+	}
+	list_for_each_entry_safe(page, next, &hoard->pages, lru) {
+		if (!(page_to_pfn(page) & 1))
+			continue;
+		list_del(&page->lru);
+		__free_page(page);
+		freed++;
+	}
+	hoard->nr_pages -= freed;
+	/* Whatever order-6 block the free pages below the watermark hold. */
+	while (hoard->nr_blocks < 4096 &&
+	       (page = alloc_pages(gfp | __GFP_COMP, OBM_TEST_ARENA_ORDER))) {
+		list_add(&page->lru, &hoard->blocks);
+		hoard->nr_blocks++;
+	}
+	kunit_info(test, "held %lu pages, gave back %lu odd ones, took %lu order-%u blocks",
+		   hoard->nr_pages, freed, hoard->nr_blocks,
+		   (unsigned int)OBM_TEST_ARENA_ORDER);
+	KUNIT_ASSERT_GT(test, freed, 1000);
+	page = alloc_pages(GFP_NOWAIT | __GFP_NOWARN | __GFP_COMP,
+			   OBM_TEST_ARENA_ORDER);
+	if (page)
+		__free_pages(page, OBM_TEST_ARENA_ORDER);
+	KUNIT_ASSERT_NULL_MSG(test, page, "an order-%u block is still free",
+			      (unsigned int)OBM_TEST_ARENA_ORDER);
+	return hoard;
+}
+
+static void obm_test_fragmented_memory(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats s;
+	void *k, *p, *q;
+
+	obm_test_fragment_memory(test);
+
+	/* kmalloc() succeeds here; so must obmalloc, in both contexts. */
+	k = kmalloc(8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, k);
+	kfree(k);
+	p = obm_heap_alloc(heap, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	q = obm_heap_alloc(heap, 200, GFP_ATOMIC);	/* another class: a new pool */
+	KUNIT_EXPECT_NOT_NULL(test, q);
+	if (p)
+		memset(p, 1, 8);
+	if (q)
+		memset(q, 2, 200);
+
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.small_arenas, s.arenas_current);
+	KUNIT_EXPECT_EQ(test, s.small_arenas_allocated_total, 2);
+	KUNIT_EXPECT_EQ(test, s.arena_pages, 2);
+	KUNIT_EXPECT_EQ(test, s.alloc_failures, 0);
+	obm_test_check_totals(test, heap);
+
+	/* A small arena goes back as soon as it is empty. */
+	obm_free(p);
+	obm_free(q);
+	obm_test_drain(test, heap);
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
+	KUNIT_EXPECT_EQ(test, s.small_arenas, 0);
+	obm_test_check_totals(test, heap);
+}
+
+static struct kunit_case obm_field_cases[] = {
+	KUNIT_CASE_SLOW(obm_test_fragmented_memory),
+	{}
+};
+
+static struct kunit_suite obm_field_suite = {
+	.name = "obmalloc_field",
+	.test_cases = obm_field_cases,
+};
+
+kunit_test_suite(obm_field_suite);

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory squeezes for obmalloc's stress modules (obm_stress, obm_kswapd):
+ * take free pages with GFP_NOWAIT, which wakes kswapd below the low
+ * watermark but never reclaims or OOM-kills itself, until @headroom pages
+ * are left free for everyone else; give them back later.
+ */
+#ifndef _OBM_SQUEEZE_H
+#define _OBM_SQUEEZE_H
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/vmstat.h>
+
+/* What the squeezes leave free. */
+#define OBM_SQUEEZE_HEADROOM	(SZ_64M >> PAGE_SHIFT)
+
+/*
+ * Take at most @max free pages onto @held, leaving @headroom free pages.
+ * Others allocate meanwhile, so free memory is read again every 1024
+ * pages. Returns the number taken.
+ */
+static inline unsigned long obm_squeeze_take(struct list_head *held,
+					     unsigned long headroom,
+					     unsigned long max)
+{
+	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
+	unsigned long n = 0, limit = free > headroom ? free - headroom : 0;
+	struct page *page;
+
+	limit = min(limit, max);
+	while (n < limit && (page = alloc_page(GFP_NOWAIT | __GFP_NOWARN))) {
+		list_add(&page->lru, held);
+		if (++n % 1024 == 0 &&
+		    global_zone_page_state(NR_FREE_PAGES) <= headroom)
+			break;
+	}
+	return n;
+}
+
+/* Give back what obm_squeeze_take() took. */
+static inline void obm_squeeze_release(struct list_head *held)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, held, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+#endif /* _OBM_SQUEEZE_H */

@@ -178,6 +178,18 @@ def scan_log(lines):
     return problems
 
 
+def failure_lines(case, limit=15):
+    """The failed case's own output from its first failure on, for the tail
+    of a CI log, which is often all that is kept."""
+    log = [line.rstrip() for line in getattr(case, 'log', [])]
+    first = next((i for i, line in enumerate(log) if 'FAILED' in line),
+                 max(0, len(log) - limit))
+    shown = log[first:first + limit]
+    if len(log) > first + limit:
+        shown.append(f'... {len(log) - first - limit} more lines')
+    return ''.join(f'\n      {line}' for line in shown)
+
+
 def count_cases(root, kunit_parser, wanted_suites):
     """Per-suite pass/fail/skip counts of the test cases under root."""
     status = kunit_parser.TestStatus
@@ -205,7 +217,8 @@ def count_cases(root, kunit_parser, wanted_suites):
                                 'on the list of allowed skips')
             else:
                 counts['failed'] += 1
-                problems.append(f'{suite.name}.{case.name}: {case.status.name}')
+                problems.append(f'{suite.name}.{case.name}: {case.status.name}'
+                                + failure_lines(case))
         if suite.status not in (status.SUCCESS, status.SKIPPED) and \
                 not counts['failed']:
             problems.append(f'suite {suite.name}: {suite.status.name}')

@@ -61,6 +61,10 @@ cat "$tr/trace" > /tmp/trace.txt
 # Frees at load: blocks 0, 3, 6, ...; the last 200 are the kmalloc ones,
 # of which those at indexes 16500 + 3k, k = 0..66, are freed: 67.
 trace_check /tmp/trace.txt 16700 5567 67
+# The demo's heap as obmstat's host tests read it (tools/vm/check).
+# shellcheck source=/dev/null # in the guest, from tools/vm/guest/
+. /guest/snapshot.sh
+obm_snapshot demo
 grep -m2 ' obm_alloc: \| obm_free: ' /tmp/trace.txt |
 	sed 's/^ */obm-vm: trace example: /'
 rmmod obm_demo || echo "obm-vm: rmmod obm_demo failed"

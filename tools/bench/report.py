@@ -3,11 +3,14 @@
 """Turn obm_bench.ko's logs into tables and a JSON file.
 
 Usage: report.py LOG --json PATH --kernel TEXT --cpu TEXT [--icount DIR]
+                 [--percpu DIR]
 
 LOG is the User-Mode Linux run (ns). DIR, from tools/bench/icount, holds
 the runs on Debian's 6.12 under QEMU -icount (instructions):
 icount-ioa1.log, icount-ioa1-again.log (the same, to show the instrument
-repeats), icount-ioa0.log, and icount.kernel.
+repeats), icount-ioa0.log, and icount.kernel. The --percpu DIR, from
+tools/bench/percpu, holds percpu-1cpu.log, percpu-2cpu.log and
+percpu-4cpu.log: /proc/meminfo around holding 256 heaps or kmem_caches.
 
 JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
   schema   "obmalloc-bench/2"
@@ -42,6 +45,20 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
                point, {name: value} (README.md, Statistics); else null
     ratio_obmalloc_kmalloc, ratio_obmalloc_kmem_cache (null if absent)
   icount_footprint  the same for the init_on_alloc=1 icount run, or null
+  percpu   null, or the memory cost table (added in /2 without a bump:
+           readers of /2 ignore keys they do not know):
+    cpus     [1, 2, 4], the CPUs (all possible CPUs) of the boots
+    kinds    {"heap" | "heap_live" | "cache" | "cache_live":
+             {"count": heaps or caches held, "bytes": {"total" | "percpu"
+             | "slab" | "arenas": [bytes per heap or cache at each of
+             cpus]}, "percpu_fit": {"fixed", "per_cpu"} (least squares),
+             "total_at": {"64", "256": bytes: the fitted per-CPU part plus
+             slab and arenas as at 4 CPUs}}}; percpu and slab are the rise
+             in /proc/meminfo's Percpu and Slab, arenas the pages
+             obmalloc's arenas hold (debugfs), total their sum; each less
+             what loading obm_cost.ko costs with nothing held (hold=none)
+    none_drift_bytes  how far the two hold=none measurements of a boot
+             differ in total, worst boot (the noise floor, for all 256)
 Exits 1 if a log has no "obm-bench: done" line.
 """
 
@@ -57,6 +74,13 @@ RESULT = re.compile(r'obm-bench: result (\S+) (\S+) (\d+) (\S+) (\d+) (\d+) '
                     r'(\d+) (\d+)')
 FOOTPRINT = re.compile(r'obm-bench: footprint (\S+) (\S+) (-?\d+)')
 STATS = re.compile(r'obm-bench: stats (\S+) (\d+)')
+COST = re.compile(r'obm-cost: (before|held) (\S+) Arenas (\d+) Percpu (\d+) '
+                  r'Slab (\d+)')
+COST_PARTS = ('total', 'percpu', 'slab', 'arenas')
+HOLDING = re.compile(r'obm-cost: holding (\d+) of (\S+)')
+COST_KINDS = ('heap', 'heap_live', 'cache', 'cache_live')
+COST_CPUS = (1, 2, 4)
+COST_EXTRAPOLATE = (64, 256)
 ALLOCATORS = ('obmalloc', 'kmem_cache', 'kmalloc')
 
 
@@ -165,6 +189,95 @@ def load_icount(directory):
     return {'kernel': kernel, 'runs': runs, 'repeat': round(worst, 4)}
 
 
+def load_percpu(directory):
+    """The cost table from tools/bench/percpu's boots, or None."""
+    table = {k: {f: [] for f in COST_PARTS} for k in COST_KINDS}
+    held_counts = {}
+    drift = 0
+    for cpus in COST_CPUS:
+        path = os.path.join(directory, f'percpu-{cpus}cpu.log')
+        deltas = collections.defaultdict(list)
+        seen, counts = {}, {}
+        with open(path, errors='replace') as f:
+            for line in f:
+                m = HOLDING.search(line)
+                if m:
+                    counts[m.group(2)] = int(m.group(1))
+                m = COST.search(line)
+                if not m:
+                    continue
+                when, kind = m.group(1), m.group(2)
+                arenas, pcpu, slab = (int(v) * 1024 for v in m.group(3, 4, 5))
+                # "held heap_live" is measured in the load of "heap".
+                base = kind.removesuffix('_live')
+                if when == 'before':
+                    seen[base] = (pcpu, slab, arenas)
+                elif base in seen:
+                    b = seen[base]
+                    d = (pcpu - b[0], slab - b[1], arenas - b[2])
+                    deltas[kind].append((sum(d),) + d)
+        if len(deltas['none']) != 2 or any(len(deltas[k]) != 1
+                                           for k in COST_KINDS):
+            print(f'bench: {path} lacks some measurements', file=sys.stderr)
+            return None
+        none = [sum(d[i] for d in deltas['none']) / 2
+                for i in range(len(COST_PARTS))]
+        drift = max(drift, abs(deltas['none'][0][0] - deltas['none'][1][0]))
+        for kind in COST_KINDS:
+            d = deltas[kind][0]
+            n = counts.get(kind.removesuffix('_live'), 0)
+            if not n:
+                print(f'bench: {path}: how many {kind} were held?',
+                      file=sys.stderr)
+                return None
+            held_counts[kind] = n
+            for i, part in enumerate(COST_PARTS):
+                table[kind][part].append(round((d[i] - none[i]) / n))
+    kinds = {}
+    for kind, parts in table.items():
+        # The per-CPU part is one alloc_percpu() per heap or cache: linear
+        # in the CPUs. The rest is taken as measured at the most CPUs.
+        slope, intercept = statistics.linear_regression(COST_CPUS,
+                                                        parts['percpu'])
+        rest = parts['slab'][-1] + parts['arenas'][-1]
+        kinds[kind] = {
+            'count': held_counts[kind], 'bytes': parts,
+            'percpu_fit': {'fixed': round(intercept),
+                           'per_cpu': round(slope)},
+            'total_at': {str(n): round(rest + intercept + n * slope)
+                         for n in COST_EXTRAPOLATE}}
+    return {'cpus': list(COST_CPUS), 'kinds': kinds,
+            'none_drift_bytes': drift}
+
+
+def print_percpu(cost):
+    """Bytes per heap or cache at 1, 2, 4 CPUs, and at 64 and 256."""
+    print()
+    print("memory per heap or kmem_cache, bytes, on Debian's 6.12: percpu "
+          "and slab, the rise in /proc/meminfo's Percpu and Slab; arenas, "
+          "obmalloc's arena pages; 64 and 256 CPUs: the per-CPU part "
+          "fitted, the rest as at 4 CPUs")
+    hdr = (f'{"held":11} {"count":>5} {"part":7} {"1 CPU":>8} {"2 CPUs":>8} '
+           f'{"4 CPUs":>8} | {"per CPU":>7} | {"64 CPUs":>9} '
+           f'{"256 CPUs":>9}')
+    print(hdr)
+    print('-' * len(hdr))
+    for kind, k in cost['kinds'].items():
+        for part in COST_PARTS:
+            v = k['bytes'][part]
+            if part == 'arenas' and not any(v):
+                continue
+            extra = (f'{k["percpu_fit"]["per_cpu"]:7} |' if part == 'percpu'
+                     else f'{"":7} |')
+            if part == 'total':
+                extra += ''.join(f' {k["total_at"][n]:9}'
+                                 for n in ('64', '256'))
+            print(f'{kind:11} {k["count"]:5} {part:7} {v[0]:8} {v[1]:8} '
+                  f'{v[2]:8} | {extra}')
+    print(f'noise: loading obm_cost.ko holding nothing, twice per boot, '
+          f'differed by up to {cost["none_drift_bytes"]} bytes in total')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('log')
@@ -172,6 +285,7 @@ def main():
     ap.add_argument('--kernel', required=True)
     ap.add_argument('--cpu', required=True)
     ap.add_argument('--icount', metavar='DIR')
+    ap.add_argument('--percpu', metavar='DIR')
     args = ap.parse_args()
 
     uml = Run(args.log)
@@ -181,6 +295,9 @@ def main():
         return 1
     icount = load_icount(args.icount) if args.icount else None
     if args.icount and not icount:
+        return 1
+    percpu = load_percpu(args.percpu) if args.percpu else None
+    if args.percpu and not percpu:
         return 1
 
     order_key = {'pair': 0, 'batch': 1, 'mixed': 2}
@@ -213,7 +330,8 @@ def main():
     rounds = uml.rounds
     doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
-           'footprint': footprint, 'icount_footprint': None}
+           'footprint': footprint, 'icount_footprint': None,
+           'percpu': percpu}
     if icount:
         doc['icount'] = {
             'kernel': icount['kernel'],
@@ -268,6 +386,8 @@ def main():
             f'{heap_stats.get(k, 0) / page:.0f}' for k in parts))
     if icount:
         print_icount(rows, doc['icount'], icount['runs'])
+    if percpu:
+        print_percpu(percpu)
     print()
     print(f'JSON: {args.json}')
     return 0

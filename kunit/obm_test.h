@@ -44,6 +44,7 @@ struct obm_test_stats {
 	unsigned long kmalloc_allocs;
 	unsigned long kmalloc_for_flags;
 	unsigned long freelist_corruptions;
+	unsigned long bytes_in_magazines;
 };
 
 /* One row of <heap>/classes; present is false for a class with no pool. */

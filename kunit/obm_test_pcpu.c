@@ -2,9 +2,10 @@
 /*
  * obmalloc_pcpu: the per-CPU magazines - refills and flushes at batch
  * boundaries, remote frees, a double free across CPUs, CPU hotplug, the
- * shrinker (called directly and through drop_caches), the drain files, and
- * verify_free turning the caches off. Work that must happen on one CPU runs
- * in a work item queued on that CPU.
+ * shrinker (called directly and through drop_caches), the drain files,
+ * verify_free turning the caches off, and lazy magazines (none on a CPU
+ * until it allocates). Work that must happen on one CPU runs in a work
+ * item queued on that CPU.
  */
 
 #include <linux/cpu.h>
@@ -20,6 +21,7 @@ MODULE_IMPORT_NS(OBMALLOC_INTERNAL);
 
 struct obm_test_cpu_row {
 	unsigned long online, allocs, frees, refills, flushes, cached;
+	unsigned long magazine_bytes;
 };
 
 static void obm_test_read_cpu(struct kunit *test, struct obm_heap *heap,
@@ -36,14 +38,15 @@ static void obm_test_read_cpu(struct kunit *test, struct obm_heap *heap,
 	text = buf;
 	line = strsep(&text, "\n");
 	KUNIT_ASSERT_STREQ(test, line,
-			   "cpu  online  allocs  frees  refills  flushes  cached");
+			   "cpu  online  allocs  frees  refills  flushes  cached  magazine_bytes");
 	while ((line = strsep(&text, "\n")) && *line) {
 		unsigned int c;
-		int fields = sscanf(line, "%u %lu %lu %lu %lu %lu %lu", &c,
+		int fields = sscanf(line, "%u %lu %lu %lu %lu %lu %lu %lu", &c,
 				    &row->online, &row->allocs, &row->frees,
-				    &row->refills, &row->flushes, &row->cached);
+				    &row->refills, &row->flushes, &row->cached,
+				    &row->magazine_bytes);
 
-		KUNIT_ASSERT_EQ_MSG(test, fields, 7, "bad cpu line '%s'", line);
+		KUNIT_ASSERT_EQ_MSG(test, fields, 8, "bad cpu line '%s'", line);
 		if (c == cpu) {
 			found = true;
 			break;
@@ -219,6 +222,12 @@ static void obm_test_pcpu_batches(struct kunit *test)
 	obm_test_check_totals(test, heap);
 }
 
+/* On @arg's heap: one allocation, so that this CPU gets its magazines. */
+static void obm_test_touch_heap(void *heap)
+{
+	obm_free(obm_heap_alloc(heap, 8, GFP_KERNEL));
+}
+
 /* Blocks allocated on one CPU and freed on another land in the second. */
 static void obm_test_pcpu_remote_free(struct kunit *test)
 {
@@ -231,6 +240,8 @@ static void obm_test_pcpu_remote_free(struct kunit *test)
 
 	if (a == z)
 		kunit_skip(test, "needs at least two online CPUs");
+	/* z allocates first, so that it has magazines (obm_test_pcpu_lazy). */
+	obm_test_run_on(test, z, obm_test_touch_heap, heap);
 	obm_test_run_on(test, a, obm_test_alloc_blocks, b);
 	obm_test_run_on(test, z, obm_test_free_blocks, b);
 	KUNIT_EXPECT_EQ(test, b->failed, 0);
@@ -238,8 +249,8 @@ static void obm_test_pcpu_remote_free(struct kunit *test)
 	obm_test_read_cpu(test, heap, z, &rz);
 	KUNIT_EXPECT_EQ(test, ra.allocs, 30);
 	KUNIT_EXPECT_EQ(test, ra.frees, 0);
-	KUNIT_EXPECT_EQ(test, rz.allocs, 0);
-	KUNIT_EXPECT_EQ(test, rz.frees, 30);
+	KUNIT_EXPECT_EQ(test, rz.allocs, 1);
+	KUNIT_EXPECT_EQ(test, rz.frees, 31);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
 	KUNIT_EXPECT_EQ(test, s.blocks_cached, ra.cached + rz.cached);
@@ -249,6 +260,53 @@ static void obm_test_pcpu_remote_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
 	KUNIT_EXPECT_EQ(test, s.pools_in_use, 0);
 	obm_test_check_totals(test, heap);
+}
+
+/*
+ * Lazy magazines: a new heap has no magazine memory on any CPU; a CPU's
+ * first allocation gives it its magazines; a CPU that never allocated
+ * frees straight to the pools and stays without.
+ */
+static void obm_test_pcpu_lazy(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_blocks *b = obm_test_blocks(test, heap, 200, 30);
+	unsigned int a = cpumask_first(cpu_online_mask);
+	unsigned int z = obm_test_some_cpu(test);
+	struct obm_test_cpu_row row, ra, rz;
+	struct obm_test_stats s;
+	unsigned int cpu;
+
+	if (a == z)
+		kunit_skip(test, "needs at least two online CPUs");
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.bytes_in_magazines, 0);
+	for_each_possible_cpu(cpu) {
+		obm_test_read_cpu(test, heap, cpu, &row);
+		KUNIT_EXPECT_EQ_MSG(test, row.magazine_bytes, 0, "cpu %u", cpu);
+	}
+	obm_test_run_on(test, a, obm_test_alloc_blocks, b);
+	obm_test_run_on(test, z, obm_test_free_blocks, b);
+	KUNIT_EXPECT_EQ(test, b->failed, 0);
+	obm_test_read_cpu(test, heap, a, &ra);
+	obm_test_read_cpu(test, heap, z, &rz);
+	/* At least 8 slots for each of the 64 classes. */
+	KUNIT_EXPECT_GE(test, ra.magazine_bytes,
+			OBM_NR_CLASSES * 8 * sizeof(void *));
+	KUNIT_EXPECT_EQ(test, ra.allocs, 30);
+	KUNIT_EXPECT_EQ(test, rz.magazine_bytes, 0);
+	KUNIT_EXPECT_EQ(test, rz.frees, 0);
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached, ra.cached);
+	KUNIT_EXPECT_EQ(test, s.bytes_in_magazines, ra.magazine_bytes);
+	obm_test_check_totals(test, heap);
+	for_each_possible_cpu(cpu) {
+		if (cpu == a)
+			continue;
+		obm_test_read_cpu(test, heap, cpu, &row);
+		KUNIT_EXPECT_EQ_MSG(test, row.magazine_bytes, 0, "cpu %u", cpu);
+	}
 }
 
 struct obm_test_one {
@@ -276,6 +334,9 @@ static void obm_test_pcpu_double_free_two_cpus(struct kunit *test)
 	one.block = obm_heap_alloc(heap, 88, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	KUNIT_ASSERT_NOT_NULL(test, one.block);
+	/* Both frees go into magazines: a and z need theirs first. */
+	obm_test_run_on(test, a, obm_test_touch_heap, heap);
+	obm_test_run_on(test, z, obm_test_touch_heap, heap);
 	obm_test_drain(test, heap);
 	obm_test_run_on(test, a, obm_test_free_one, &one);
 	obm_test_run_on(test, z, obm_test_free_one, &one);
@@ -609,6 +670,7 @@ static struct kunit_case obm_pcpu_cases[] = {
 	KUNIT_CASE(obm_test_pcpu_shrinker_budget),
 	KUNIT_CASE(obm_test_pcpu_batches),
 	KUNIT_CASE(obm_test_pcpu_remote_free),
+	KUNIT_CASE(obm_test_pcpu_lazy),
 	KUNIT_CASE(obm_test_pcpu_double_free_two_cpus),
 	KUNIT_CASE(obm_test_pcpu_hotplug),
 	KUNIT_CASE(obm_test_pcpu_shrinker_direct),

@@ -171,6 +171,7 @@ static const struct {
 	OBM_STAT(small_arenas), OBM_STAT(small_arenas_allocated_total),
 	OBM_STAT(bytes_in_arena_descriptors), OBM_STAT(kmalloc_allocs),
 	OBM_STAT(kmalloc_for_flags), OBM_STAT(freelist_corruptions),
+	OBM_STAT(bytes_in_magazines),
 };
 
 /**

@@ -224,6 +224,7 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		   atomic_long_read(&heap->kmalloc_for_flags));
 	seq_printf(m, "freelist_corruptions %lu\n",
 		   atomic_long_read(&heap->freelist_corruptions));
+	seq_printf(m, "bytes_in_magazines %zu\n", obm_heap_magazine_bytes(heap));
 	return 0;
 }
 
@@ -233,17 +234,18 @@ static int obm_cpu_show(struct seq_file *m, struct obm_heap *heap)
 {
 	unsigned int cpu, i;
 
-	seq_puts(m, "cpu  online  allocs  frees  refills  flushes  cached\n");
+	seq_puts(m, "cpu  online  allocs  frees  refills  flushes  cached  magazine_bytes\n");
 	for_each_possible_cpu(cpu) {
 		struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
 		unsigned long cached = 0;
 
 		for (i = 0; i < OBM_NR_CLASSES; i++)
 			cached += READ_ONCE(pc->count[i]);
-		seq_printf(m, "%3u %7d %7lu %6lu %8lu %8lu %7lu\n", cpu,
+		seq_printf(m, "%3u %7d %7lu %6lu %8lu %8lu %7lu %15zu\n", cpu,
 			   cpu_online(cpu), READ_ONCE(pc->allocs),
 			   READ_ONCE(pc->frees), READ_ONCE(pc->refills),
-			   READ_ONCE(pc->flushes), cached);
+			   READ_ONCE(pc->flushes), cached,
+			   obm_pcpu_magazine_bytes(heap, cpu));
 	}
 	return 0;
 }

@@ -106,7 +106,7 @@ static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
 	class_idx = obm_size_to_class(size);
 	for (;;) {
 		if (likely(obm_caches_enabled()))
-			block = obm_pcpu_alloc(heap, class_idx);
+			block = obm_pcpu_alloc(heap, class_idx, pool_gfp);
 		else if (!obm_class_take_blocks(heap, class_idx, &block, 1))
 			block = NULL;
 		if (likely(block))
@@ -201,11 +201,12 @@ static __always_inline void obm_free_one(const void *p, bool traced,
 	case OBM_PTR_BLOCK:
 		if (traced)
 			trace_obm_free(caller, p, info.arena->heap->name);
-		if (likely(obm_caches_enabled()))
-			obm_pcpu_free(info.arena->heap, info.class_idx, (void *)p);
-		else
-			obm_class_free(info.arena->heap, info.class_idx,
-				       info.pool, (void *)p);
+		if (likely(obm_caches_enabled()) &&
+		    likely(obm_pcpu_free(info.arena->heap, info.class_idx,
+					 (void *)p)))
+			break;
+		obm_class_free(info.arena->heap, info.class_idx, info.pool,
+			       (void *)p);
 		break;
 	case OBM_PTR_KMALLOC:
 		if (traced)
@@ -381,7 +382,7 @@ static void obm_heap_free(struct obm_heap *heap)
 	obm_arenas_release_all(heap);
 	/* A lookup may still reach heap through a released arena until then. */
 	obm_arenas_wait_freed();
-	free_percpu(heap->pcpu);
+	obm_pcpu_destroy(heap);
 	kfree(heap);
 }
 
@@ -409,7 +410,7 @@ struct obm_heap *obm_heap_create(const char *name)
 	mutex_lock(&obm_heaps_lock);
 	if (obm_heap_find(name)) {
 		mutex_unlock(&obm_heaps_lock);
-		free_percpu(heap->pcpu);
+		obm_pcpu_destroy(heap);
 		kfree(heap);
 		return ERR_PTR(-EEXIST);
 	}
@@ -545,7 +546,7 @@ static void obm_heaps_destroy_all(void)
 		list_del(&heap->node);
 		obm_debugfs_remove_heap(heap);
 		mutex_unlock(&obm_heaps_lock);
-		free_percpu(heap->pcpu);
+		obm_pcpu_destroy(heap);
 		/* Reachable from nothing once the registry is gone. */
 		kmemleak_not_leak(heap);
 	}

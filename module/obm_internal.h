@@ -200,7 +200,8 @@ struct obm_class {
  * @drain_work: Empties this CPU's magazines, queued on this CPU.
  * @drained: Blocks the last @drain_work gave back.
  * @count: Blocks in each class's magazine.
- * @slots: The magazines, one after the other.
+ * @slots: The magazines, one after the other; NULL until this CPU first
+ *         allocates from the heap (obm_pcpu.c, "Lazy magazines").
  */
 struct obm_pcpu {
 	local_lock_t		lock;
@@ -213,7 +214,7 @@ struct obm_pcpu {
 	struct work_struct	drain_work;
 	unsigned long		drained;
 	unsigned short		count[OBM_NR_CLASSES];
-	void			*slots[];
+	void			**slots;
 };
 
 /**
@@ -396,8 +397,11 @@ int obm_pcpu_init(void);
 void obm_pcpu_exit(void);
 unsigned int obm_mag_batch(unsigned int class_idx);
 struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap);
-void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx);
-void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block);
+void obm_pcpu_destroy(struct obm_heap *heap);
+void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp);
+bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block);
+size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu);
+size_t obm_heap_magazine_bytes(struct obm_heap *heap);
 unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain);
 void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu);
 void obm_pcpu_cached_by_class(struct obm_heap *heap,

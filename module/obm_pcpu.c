@@ -10,13 +10,28 @@
  * oldest batch back to the pools.
  *
  *   heap->pcpu (alloc_percpu), per CPU:
- *   +------+--------+---------------------------------+------------+-----------+
- *   | lock | cached | allocs frees refills flushes    | drain_work | count[64] | slots ...
- *   +------+--------+---------------------------------+------------+-----------+
+ *   +------+--------+------------------------------+------------+-----------+-------+
+ *   | lock | cached | allocs frees refills flushes | drain_work | count[64] | slots |
+ *   +------+--------+------------------------------+------------+-----------+---|---+
+ *                                                                               v
+ *        kmalloc()ed on this CPU's first allocation: [class 0][class 1]...[class 63]
  *   cached: the sum of count[], kept up to date, so the shrinker and the
  *           statistics read one number per CPU, not 64;
  *   slots: class 0's magazine at obm_mag_offset[0], capacity obm_mag_cap[0];
  *          class 1's right after it, and so on; a stack, top at count[i] - 1.
+ *
+ * Lazy magazines. The slots, about 8 KiB, are allocated when a CPU first
+ * allocates from the heap, not for every possible CPU when the heap is
+ * created: distribution kernels boot with hundreds of possible CPUs, and
+ * a heap that kept 8 KiB for each (measured: 8,135 bytes per CPU, 2 MiB
+ * per empty heap at 256 CPUs, against SLUB's 30 bytes per CPU and cache)
+ * cost more than most of its users allocate. The allocation has the
+ * caller's gfp flags and no lock held: obm_pcpu_alloc() drops the local
+ * lock, allocates, and installs the slots if this CPU (the task may have
+ * moved) still has none. If it fails, that one block comes straight from
+ * its pool. A free on a CPU without slots goes straight to the pool too
+ * (obm_pcpu_free() returns false): a free has no gfp flags to allocate
+ * with. The slots live until the heap is destroyed.
  *
  * Magazine sizes: a magazine holds about 2 KiB of blocks, at least 8 and at
  * most 64, and moves half of that at a time. Small blocks are the ones
@@ -31,7 +46,9 @@
  *   - obm_pcpu_alloc() and obm_pcpu_free() run in any context, process,
  *     softirq or hardirq: the magazine is guarded by a local_lock taken
  *     with irqsave, so an interrupt on the same CPU cannot see it half
- *     changed. They never sleep and never call the page allocator.
+ *     changed. Under that lock they never sleep and never allocate; the
+ *     one allocation, a CPU's first magazines, happens with the lock
+ *     dropped and the caller's gfp flags, as kmalloc() would allocate.
  *   - obm_heap_drain() runs in process context (the shrinker's without
  *     the CPU hotplug lock, the others with it read-held, see there),
  *     and empties other CPUs' magazines from per-CPU work items
@@ -127,9 +144,7 @@ struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap)
 	struct obm_pcpu __percpu *pcpu;
 	unsigned int cpu;
 
-	pcpu = __alloc_percpu(sizeof(struct obm_pcpu) +
-			      obm_mag_slots * sizeof(void *),
-			      __alignof__(struct obm_pcpu));
+	pcpu = alloc_percpu(struct obm_pcpu);
 	if (!pcpu)
 		return NULL;
 	for_each_possible_cpu(cpu) {
@@ -142,15 +157,86 @@ struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap)
 	return pcpu;
 }
 
+/**
+ * obm_pcpu_destroy() - Free a heap's per-CPU magazines.
+ * @heap: The heap; its magazines are empty and no CPU uses them.
+ *
+ * Context: Process context.
+ */
+void obm_pcpu_destroy(struct obm_heap *heap)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		kfree(per_cpu_ptr(heap->pcpu, cpu)->slots);
+	free_percpu(heap->pcpu);
+}
+
+/**
+ * obm_pcpu_magazine_bytes() - Memory a CPU's magazines of a heap take.
+ * @heap: The heap.
+ * @cpu: A possible CPU.
+ *
+ * Return: The slots' bytes, or 0 if the CPU has never allocated from @heap.
+ */
+size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu)
+{
+	return READ_ONCE(per_cpu_ptr(heap->pcpu, cpu)->slots) ?
+	       obm_mag_slots * sizeof(void *) : 0;
+}
+
+/**
+ * obm_heap_magazine_bytes() - Memory all CPUs' magazines of a heap take.
+ * @heap: The heap.
+ *
+ * Return: The sum of obm_pcpu_magazine_bytes() over every possible CPU.
+ */
+size_t obm_heap_magazine_bytes(struct obm_heap *heap)
+{
+	unsigned int cpu;
+	size_t bytes = 0;
+
+	for_each_possible_cpu(cpu)
+		bytes += obm_pcpu_magazine_bytes(heap, cpu);
+	return bytes;
+}
+
 static void **obm_mag(struct obm_pcpu *pc, unsigned int class_idx)
 {
 	return pc->slots + obm_mag_offset[class_idx];
+}
+
+/*
+ * This CPU has no magazines yet: allocate them with @gfp and no lock
+ * held, and install them unless the CPU we end up on got some meanwhile.
+ * Returns false if the allocation failed.
+ */
+static noinline bool obm_pcpu_add_magazines(struct obm_heap *heap, gfp_t gfp)
+{
+	/* Optional: never __GFP_NOFAIL, never a warning. */
+	void **slots = kmalloc_array(obm_mag_slots, sizeof(*slots),
+				     (gfp & ~__GFP_NOFAIL) | __GFP_NOWARN);
+	struct obm_pcpu *pc;
+	unsigned long flags;
+
+	if (!slots)
+		return false;
+	local_lock_irqsave(&heap->pcpu->lock, flags);
+	pc = this_cpu_ptr(heap->pcpu);
+	if (!pc->slots) {
+		WRITE_ONCE(pc->slots, slots);
+		slots = NULL;
+	}
+	local_unlock_irqrestore(&heap->pcpu->lock, flags);
+	kfree(slots);
+	return true;
 }
 
 /**
  * obm_pcpu_alloc() - Take a block from this CPU's magazine of a class.
  * @heap: The heap.
  * @class_idx: The class.
+ * @gfp: The caller's flags, for this CPU's magazines if it has none yet.
  *
  * Refills an empty magazine from the class's pools.
  *
@@ -158,15 +244,24 @@ static void **obm_mag(struct obm_pcpu *pc, unsigned int class_idx)
  * Return: A block, or NULL if the heap has no free pool left: the caller
  * then grows the heap, with no lock held, and tries again.
  */
-void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx)
+void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
 {
 	struct obm_pcpu *pc;
 	unsigned long flags;
 	unsigned int count;
 	void **mag, *block;
 
+again:
 	local_lock_irqsave(&heap->pcpu->lock, flags);
 	pc = this_cpu_ptr(heap->pcpu);
+	if (unlikely(!pc->slots)) {
+		local_unlock_irqrestore(&heap->pcpu->lock, flags);
+		if (obm_pcpu_add_magazines(heap, gfp))
+			goto again;
+		/* No memory for magazines: this block straight from a pool. */
+		return obm_class_take_blocks(heap, class_idx, &block, 1) ?
+		       block : NULL;
+	}
 	mag = obm_mag(pc, class_idx);
 	count = pc->count[class_idx];
 	if (unlikely(!count)) {
@@ -200,8 +295,10 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx)
  * ignored. The block is cleared here if init_on_free is on.
  *
  * Context: Any.
+ * Return: false, having done nothing, if this CPU has no magazines (it
+ * never allocated from @heap): the caller frees @block to its pool.
  */
-void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
+bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 {
 	unsigned int count, batch;
 	struct obm_pcpu *pc;
@@ -210,12 +307,16 @@ void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 
 	local_lock_irqsave(&heap->pcpu->lock, flags);
 	pc = this_cpu_ptr(heap->pcpu);
+	if (unlikely(!pc->slots)) {
+		local_unlock_irqrestore(&heap->pcpu->lock, flags);
+		return false;
+	}
 	mag = obm_mag(pc, class_idx);
 	count = pc->count[class_idx];
 	if (unlikely(count && mag[count - 1] == block)) {
 		local_unlock_irqrestore(&heap->pcpu->lock, flags);
 		obm_report_double_free(heap, class_idx, block);
-		return;
+		return true;
 	}
 	obm_block_release(block, class_idx);
 	if (unlikely(count == obm_mag_cap[class_idx])) {
@@ -231,6 +332,7 @@ void obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 	WRITE_ONCE(pc->cached, pc->cached + 1);
 	pc->frees++;
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
+	return true;
 }
 
 /* Give every cached block of one CPU back to the pools. */

@@ -9,8 +9,8 @@ LOG is the User-Mode Linux run (ns). DIR, from tools/bench/icount, holds
 the runs on Debian's 6.12 under QEMU -icount (instructions):
 icount-ioa1.log, icount-ioa1-again.log (the same, to show the instrument
 repeats), icount-ioa0.log, and icount.kernel. The --percpu DIR, from
-tools/bench/percpu, holds percpu-1cpu.log, percpu-2cpu.log and
-percpu-4cpu.log: /proc/meminfo around holding 256 heaps or kmem_caches.
+tools/bench/percpu, holds percpu-<N>cpu-heap.log and -cache.log for N =
+1, 2, 4: /proc/meminfo around holding 256 heaps or 2048 kmem_caches.
 
 JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
   schema   "obmalloc-bench/2"
@@ -194,8 +194,8 @@ def load_percpu(directory):
     table = {k: {f: [] for f in COST_PARTS} for k in COST_KINDS}
     held_counts = {}
     drift = 0
-    for cpus in COST_CPUS:
-        path = os.path.join(directory, f'percpu-{cpus}cpu.log')
+    for cpus, boot in ((c, b) for c in COST_CPUS for b in ('heap', 'cache')):
+        path = os.path.join(directory, f'percpu-{cpus}cpu-{boot}.log')
         deltas = collections.defaultdict(list)
         seen, counts = {}, {}
         with open(path, errors='replace') as f:
@@ -216,14 +216,15 @@ def load_percpu(directory):
                     b = seen[base]
                     d = (pcpu - b[0], slab - b[1], arenas - b[2])
                     deltas[kind].append((sum(d),) + d)
+        kinds_here = (boot, boot + '_live')
         if len(deltas['none']) != 2 or any(len(deltas[k]) != 1
-                                           for k in COST_KINDS):
+                                           for k in kinds_here):
             print(f'bench: {path} lacks some measurements', file=sys.stderr)
             return None
         none = [sum(d[i] for d in deltas['none']) / 2
                 for i in range(len(COST_PARTS))]
         drift = max(drift, abs(deltas['none'][0][0] - deltas['none'][1][0]))
-        for kind in COST_KINDS:
+        for kind in kinds_here:
             d = deltas[kind][0]
             n = counts.get(kind.removesuffix('_live'), 0)
             if not n:

@@ -232,6 +232,22 @@ static noinline bool obm_pcpu_add_magazines(struct obm_heap *heap, gfp_t gfp)
 	return true;
 }
 
+/*
+ * The first allocation on a CPU without magazines: give it some, then
+ * allocate as usual. Should the task have moved to another CPU without
+ * magazines meanwhile, that one gets its own the same way. If there is no
+ * memory for them, the block comes straight from its pool.
+ */
+static noinline void *obm_pcpu_alloc_first(struct obm_heap *heap,
+					   unsigned int class_idx, gfp_t gfp)
+{
+	void *block;
+
+	if (obm_pcpu_add_magazines(heap, gfp))
+		return obm_pcpu_alloc(heap, class_idx, gfp);
+	return obm_class_take_blocks(heap, class_idx, &block, 1) ? block : NULL;
+}
+
 /**
  * obm_pcpu_alloc() - Take a block from this CPU's magazine of a class.
  * @heap: The heap.
@@ -251,20 +267,16 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
 	unsigned int count;
 	void **mag, *block;
 
-again:
 	local_lock_irqsave(&heap->pcpu->lock, flags);
 	pc = this_cpu_ptr(heap->pcpu);
-	if (unlikely(!pc->slots)) {
-		local_unlock_irqrestore(&heap->pcpu->lock, flags);
-		if (obm_pcpu_add_magazines(heap, gfp))
-			goto again;
-		/* No memory for magazines: this block straight from a pool. */
-		return obm_class_take_blocks(heap, class_idx, &block, 1) ?
-		       block : NULL;
-	}
-	mag = obm_mag(pc, class_idx);
 	count = pc->count[class_idx];
+	/* Empty; on a CPU without magazines yet, every magazine is. */
 	if (unlikely(!count)) {
+		if (unlikely(!pc->slots)) {
+			local_unlock_irqrestore(&heap->pcpu->lock, flags);
+			return obm_pcpu_alloc_first(heap, class_idx, gfp);
+		}
+		mag = obm_mag(pc, class_idx);
 		count = obm_class_take_blocks(heap, class_idx, mag,
 					      obm_mag_batch(class_idx));
 		if (!count) {
@@ -276,7 +288,7 @@ again:
 		pc->refills++;
 		WRITE_ONCE(pc->cached, pc->cached + count);
 	}
-	block = mag[--count];
+	block = obm_mag(pc, class_idx)[--count];
 	WRITE_ONCE(pc->count[class_idx], count);
 	WRITE_ONCE(pc->cached, pc->cached - 1);
 	pc->allocs++;
@@ -307,12 +319,13 @@ bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 
 	local_lock_irqsave(&heap->pcpu->lock, flags);
 	pc = this_cpu_ptr(heap->pcpu);
-	if (unlikely(!pc->slots)) {
+	count = pc->count[class_idx];
+	/* Only an empty magazine can belong to a CPU without magazines. */
+	if (unlikely(!count) && unlikely(!pc->slots)) {
 		local_unlock_irqrestore(&heap->pcpu->lock, flags);
 		return false;
 	}
 	mag = obm_mag(pc, class_idx);
-	count = pc->count[class_idx];
 	if (unlikely(count && mag[count - 1] == block)) {
 		local_unlock_irqrestore(&heap->pcpu->lock, flags);
 		obm_report_double_free(heap, class_idx, block);

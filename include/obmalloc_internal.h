@@ -6,8 +6,42 @@
 #ifndef _OBMALLOC_INTERNAL_H
 #define _OBMALLOC_INTERNAL_H
 
+#include <linux/types.h>
+
 struct obm_heap;
 struct shrinker;
+
+/**
+ * struct obm_report_record - The last report obmalloc made about a block.
+ * @seq: Reports recorded so far; a test compares it before and after.
+ * @heap: The heap's name.
+ * @kind: The report's kind ("double free", "red zone overwritten", ...).
+ * @block: The block.
+ * @class_idx: Its size class.
+ * @pool_offset: Its offset in its pool's page.
+ * @bad_offset: The first bad byte's offset in the block, or -1.
+ * @requested: Bytes the block's last allocation asked for (debug heaps).
+ * @alloc_stack: Stack depot handle of its last allocation, or 0.
+ * @free_stack: Stack depot handle of its last free, or 0.
+ */
+struct obm_report_record {
+	unsigned long	seq;
+	char		heap[32];
+	char		kind[32];
+	const void	*block;
+	unsigned int	class_idx;
+	unsigned long	pool_offset;
+	long		bad_offset;
+	unsigned int	requested;
+	u32		alloc_stack;
+	u32		free_stack;
+};
+
+/**
+ * obm_last_report() - The last report obmalloc made about a block.
+ * @rec: Filled in.
+ */
+void obm_last_report(struct obm_report_record *rec);
 
 /**
  * obm_heap_shrinker() - A heap's shrinker.

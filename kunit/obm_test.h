@@ -12,6 +12,7 @@
 
 #define OBM_TEST_DEBUGFS	"/sys/kernel/debug/obmalloc"
 #define OBM_TEST_VERIFY_FREE	"/sys/module/obmalloc/parameters/verify_free"
+#define OBM_TEST_DEBUG_PARAM	"/sys/module/obmalloc/parameters/debug"
 #define OBM_TEST_ARENA_SIZE	(256 * 1024UL)
 
 /* The figures of <heap>/stats, by name (README.md, "Statistics"). */
@@ -45,6 +46,12 @@ struct obm_test_stats {
 	unsigned long kmalloc_for_flags;
 	unsigned long freelist_corruptions;
 	unsigned long bytes_in_magazines;
+	unsigned long requests_tracked;
+	unsigned long bytes_requested;
+	unsigned long bytes_lost_to_rounding;
+	unsigned long redzone_overwrites;
+	unsigned long writes_after_free;
+	unsigned long bytes_in_debug_records;
 };
 
 /* One row of <heap>/classes; present is false for a class with no pool. */
@@ -59,6 +66,7 @@ struct obm_test_class {
 };
 
 struct obm_heap *obm_test_heap(struct kunit *test);
+struct obm_heap *obm_test_debug_heap(struct kunit *test, const char *flags);
 const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap);
 void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
 			 struct obm_test_stats *stats);

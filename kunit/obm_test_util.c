@@ -34,6 +34,41 @@ static void obm_test_heap_name_free(void *named)
 	kfree(named);
 }
 
+static void obm_test_debug_param_clear(void *unused)
+{
+	obm_test_write_file(OBM_TEST_DEBUG_PARAM, "-");
+}
+
+/* A new heap, created while debug= names it with @debug flags (or not). */
+static struct obm_heap *obm_test_new_heap(struct kunit *test,
+					  const char *debug)
+{
+	struct obm_test_heap_name *named;
+	struct obm_heap *heap;
+	char param[64];
+
+	named = kzalloc(sizeof(*named), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, named);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_heap_name_free, named));
+	snprintf(named->name, sizeof(named->name), "kunit-%d",
+		 atomic_inc_return(&obm_test_heap_seq));
+	if (debug) {
+		snprintf(param, sizeof(param), "%s,%s", debug, named->name);
+		KUNIT_ASSERT_EQ(test, 0,
+				obm_test_write_file(OBM_TEST_DEBUG_PARAM, param));
+	}
+	heap = obm_heap_create(named->name);
+	if (debug)
+		obm_test_debug_param_clear(NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_heap_destroy, heap));
+	named->heap = heap;
+	test->priv = named;
+	return heap;
+}
+
 /**
  * obm_test_heap() - A new, empty heap, destroyed when the test ends.
  * @test: The test.
@@ -45,22 +80,22 @@ static void obm_test_heap_name_free(void *named)
  */
 struct obm_heap *obm_test_heap(struct kunit *test)
 {
-	struct obm_test_heap_name *named;
-	struct obm_heap *heap;
+	return obm_test_new_heap(test, NULL);
+}
 
-	named = kzalloc(sizeof(*named), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, named);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, obm_test_heap_name_free, named));
-	snprintf(named->name, sizeof(named->name), "kunit-%d",
-		 atomic_inc_return(&obm_test_heap_seq));
-	heap = obm_heap_create(named->name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, obm_test_heap_destroy, heap));
-	named->heap = heap;
-	test->priv = named;
-	return heap;
+/**
+ * obm_test_debug_heap() - A new debug heap, destroyed when the test ends.
+ * @test: The test.
+ * @flags: Its debug flags, as debug= letters ("FZPU").
+ *
+ * Created as a user would: obmalloc's debug= parameter names the heap
+ * while it is created, and is cleared again afterwards.
+ *
+ * Return: The heap; the test is aborted if it cannot be created.
+ */
+struct obm_heap *obm_test_debug_heap(struct kunit *test, const char *flags)
+{
+	return obm_test_new_heap(test, flags);
 }
 
 /**
@@ -172,6 +207,12 @@ static const struct {
 	OBM_STAT(bytes_in_arena_descriptors), OBM_STAT(kmalloc_allocs),
 	OBM_STAT(kmalloc_for_flags), OBM_STAT(freelist_corruptions),
 	OBM_STAT(bytes_in_magazines),
+	OBM_STAT(requests_tracked),
+	OBM_STAT(bytes_requested),
+	OBM_STAT(bytes_lost_to_rounding),
+	OBM_STAT(redzone_overwrites),
+	OBM_STAT(writes_after_free),
+	OBM_STAT(bytes_in_debug_records),
 };
 
 /**

@@ -111,9 +111,44 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 	return arena;
 }
 
+/* The descriptor and, in a debug heap, its pools' block records. */
+static void obm_arena_free(struct obm_arena *arena)
+{
+	unsigned int i;
+
+	if (arena->tracks) {
+		for (i = 0; i < arena->nr_pools; i++)
+			kfree(arena->tracks[i]);
+		kfree(arena->tracks);
+	}
+	kfree(arena);
+}
+
 static void obm_arena_free_descriptor(struct rcu_head *rcu)
 {
-	kfree(container_of(rcu, struct obm_arena, rcu));
+	obm_arena_free(container_of(rcu, struct obm_arena, rcu));
+}
+
+/*
+ * A debug heap's arena gets a record per block of every pool (struct
+ * obm_track), allocated here with the caller's flags, where allocating is
+ * allowed, rather than when a pool is carved under the class lock.
+ */
+static int obm_arena_alloc_tracks(struct obm_heap *heap,
+				  struct obm_arena *arena, gfp_t gfp)
+{
+	size_t size = obm_track_array_size(heap);
+	unsigned int i;
+
+	arena->tracks = kcalloc(arena->nr_pools, sizeof(*arena->tracks), gfp);
+	if (!arena->tracks)
+		return -ENOMEM;
+	for (i = 0; i < arena->nr_pools; i++) {
+		arena->tracks[i] = kzalloc(size, gfp);
+		if (!arena->tracks[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* One grace period after the arena left the registry. */
@@ -236,6 +271,7 @@ struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
 	arena->heap = heap;
 	INIT_LIST_HEAD(&arena->usable_link);
 	INIT_LIST_HEAD(&arena->free_pools);
+	INIT_LIST_HEAD(&arena->heap_link);
 	arena->nr_pools = 1U << order;
 	arena->nr_free_pools = arena->nr_pools;
 	for (i = 0; i < arena->nr_pools; i++) {
@@ -246,12 +282,14 @@ struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
 		pool->base = (void *)(arena->base + i * OBM_POOL_SIZE);
 		pool->class_idx = OBM_POOL_UNUSED;
 	}
+	if (heap->debug_flags && obm_arena_alloc_tracks(heap, arena, gfp))
+		goto free_arena;
 	if (obm_arena_register(arena, gfp))
 		goto free_arena;
 	return arena;
 
 free_arena:
-	kfree(arena);
+	obm_arena_free(arena);
 free_pages:
 	__free_pages(page, order);
 	return NULL;
@@ -311,6 +349,7 @@ void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena)
 
 	spin_lock_irqsave(&heap->arena_lock, flags);
 	obm_arena_insert_ranked(heap, arena);
+	list_add_tail(&arena->heap_link, &heap->arenas);
 	heap->nr_free_pools += arena->nr_pools;
 	heap->arena_pages += arena->nr_pools;
 	if (arena->nr_pools < OBM_POOLS_PER_ARENA) {
@@ -329,6 +368,7 @@ static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
 {
 	WRITE_ONCE(arena->dead, true);
 	obm_arena_unregister(arena);
+	list_del(&arena->heap_link);
 	heap->nr_free_pools -= arena->nr_free_pools;
 	heap->arena_pages -= arena->nr_pools;
 	if (arena->nr_pools < OBM_POOLS_PER_ARENA)

@@ -204,23 +204,24 @@ int obm_heap_grow(struct obm_heap *heap, gfp_t gfp)
  * @class_idx: The class the lockless lookup found for @block's pool.
  * @pool: The pool @block lies in.
  * @block: A block start, as obm_ptr_resolve() checked without the lock.
+ * @free_stack: The caller's stack in a heap with owner tracking, or 0.
  *
- * The path without per-CPU caches (verify_free): re-checks @block under
- * the class lock, with the whole free list when verify_free is set; a
- * block that turns out not to be live is reported and left alone.
+ * The path without per-CPU caches (verify_free, debug heaps): the block is
+ * checked again under the class lock (obm_free_check(): the whole free
+ * list with verify_free or the F flag, red zone and poison in a debug
+ * heap); a block that turns out not to be live is reported and left alone.
  *
  * Context: Any.
  */
 void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
-		    struct obm_pool *pool, void *block)
+		    struct obm_pool *pool, void *block,
+		    depot_stack_handle_t free_stack)
 {
 	struct obm_class *class = &heap->classes[class_idx];
 	unsigned long flags;
 
 	spin_lock_irqsave(&class->lock, flags);
-	if (obm_free_is_valid(heap, pool, class_idx, block)) {
-		obm_block_release(block, class_idx);
+	if (obm_free_check(heap, pool, class_idx, block, free_stack))
 		obm_class_put_block(heap, class, pool, block);
-	}
 	spin_unlock_irqrestore(&class->lock, flags);
 }

@@ -15,6 +15,7 @@
 
 #include <linux/sched.h>
 #include <linux/shrinker.h>
+#include <linux/stackdepot.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 
@@ -107,6 +108,29 @@ static inline void obm_account_reclaimed_pages(unsigned long pages)
 {
 	if (current->reclaim_state)
 		current->reclaim_state->reclaimed_slab += pages;
+}
+#endif
+
+/*
+ * Saving a stack in the depot without letting it allocate: 6.8 replaced
+ * __stack_depot_save(..., can_alloc) with stack_depot_save_flags().
+ */
+#ifdef OBM_HAVE_STACK_DEPOT_SAVE_FLAGS
+static inline depot_stack_handle_t obm_stack_depot_save(unsigned long *entries,
+							unsigned int nr,
+							gfp_t gfp,
+							bool can_alloc)
+{
+	return stack_depot_save_flags(entries, nr, gfp,
+				      can_alloc ? STACK_DEPOT_FLAG_CAN_ALLOC : 0);
+}
+#else
+static inline depot_stack_handle_t obm_stack_depot_save(unsigned long *entries,
+							unsigned int nr,
+							gfp_t gfp,
+							bool can_alloc)
+{
+	return __stack_depot_save(entries, nr, gfp, can_alloc);
 }
 #endif
 

@@ -1,13 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * obmalloc debug switches: verify_free and fault injection. The pointer
- * checks and reports themselves live in obm_ptr.c.
+ * obmalloc debug switches: verify_free, the debug= flags of heaps, and
+ * fault injection. The pointer checks and reports themselves live in
+ * obm_ptr.c.
  *
  * verify_free. A double free can only be proved against the pool's free
  * list if no freed block hides in another CPU's magazine, so the
  * verify_free module parameter turns the per-CPU caches off (as SLUB's
  * debug flags force its slow path), drains them, and makes every free walk
  * its pool's whole free list.
+ *
+ * debug=. Heaps get slub_debug's checks (obm_ptr.c) by the syntax of the
+ * slub_debug= boot option (Documentation/mm/slub.rst):
+ *
+ *	debug=<flags>                      every heap
+ *	debug=<flags>,<heap>[,<heap>...]   the named heaps
+ *	debug=<flags>,<heap>;<flags>,...   several groups; the first that
+ *	                                   names a heap (or names none) wins
+ *
+ * with <flags> any of F (full free-time checks), Z (red zones), P (poison),
+ * U (owner tracking: allocation and free stacks), in either case, or "-"
+ * for none. A heap's flags are fixed when it is created, as a kmem_cache's
+ * are, so the parameter applies to heaps created after it is set: the
+ * default heap takes it from insmod's command line, named heaps whenever
+ * their owner creates them. <heap>/debug in debugfs shows a heap's flags.
+ *
+ * Both verify_free and debug heaps turn the static key obm_checks_key on
+ * (one count each), which moves allocation and free off the per-CPU caches'
+ * inline fast path; while it is off, that path tests nothing else.
  *
  * Fault injection. /sys/kernel/debug/obmalloc/fail_arena/ is a standard
  * fault_attr (Documentation/fault-injection/fault-injection.rst): while it
@@ -18,31 +38,35 @@
  *
  * Locking: the parameter callbacks run in process context under the
  * kernel's param lock; draining takes the locks obm_heaps_drain_all()
- * documents.
+ * documents. obm_debug_param_lock guards the debug= string, which heap
+ * creation reads.
  */
 
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
+#include <linux/ctype.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "obm_internal.h"
 
-static bool verify_free;
-DEFINE_STATIC_KEY_FALSE(obm_verify_free_key);
+bool obm_verify_free;
+DEFINE_STATIC_KEY_FALSE(obm_checks_key);
 
 static int obm_verify_free_set(const char *val, const struct kernel_param *kp)
 {
+	bool was = READ_ONCE(obm_verify_free);
 	int ret = param_set_bool(val, kp);
 
-	if (ret)
+	if (ret || was == READ_ONCE(obm_verify_free))
 		return ret;
-	if (READ_ONCE(verify_free)) {
-		static_branch_enable(&obm_verify_free_key);
+	if (READ_ONCE(obm_verify_free)) {
+		static_branch_inc(&obm_checks_key);
 		obm_heaps_drain_all();
 	} else {
-		static_branch_disable(&obm_verify_free_key);
+		static_branch_dec(&obm_checks_key);
 	}
 	return 0;
 }
@@ -51,9 +75,145 @@ static const struct kernel_param_ops obm_verify_free_ops = {
 	.set = obm_verify_free_set,
 	.get = param_get_bool,
 };
-module_param_cb(verify_free, &obm_verify_free_ops, &verify_free, 0644);
+module_param_cb(verify_free, &obm_verify_free_ops, &obm_verify_free, 0644);
 MODULE_PARM_DESC(verify_free,
 		 "Catch every double free: no per-CPU caches, whole free list walked on each free (slow)");
+
+#define OBM_DEBUG_PARAM_MAX	256
+
+static DEFINE_MUTEX(obm_debug_param_lock);
+static char obm_debug_param[OBM_DEBUG_PARAM_MAX];
+
+static const char obm_debug_letters[] = "FZPU";
+
+/* Flags from one group's letters; -EINVAL for anything else. */
+static int obm_debug_parse_flags(const char *s, size_t len)
+{
+	unsigned int flags = 0;
+	const char *letter;
+	size_t i;
+
+	if (len == 1 && s[0] == '-')
+		return 0;
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		letter = strchr(obm_debug_letters, toupper(s[i]));
+		if (!letter || !s[i])
+			return -EINVAL;
+		flags |= BIT(letter - obm_debug_letters);
+	}
+	return flags;
+}
+
+/*
+ * Walk a debug= string. With @heap_name, return the flags of the first
+ * group that names it or names no heap (0 if none does); without, only
+ * check the syntax. Return -EINVAL for a malformed string.
+ */
+static int obm_debug_parse(const char *str, const char *heap_name)
+{
+	const char *group = str;
+
+	while (*group) {
+		size_t group_len = strcspn(group, ";");
+		size_t flags_len = strcspn(group, ",;");
+		const char *name = group + flags_len;
+		int flags = obm_debug_parse_flags(group, flags_len);
+		bool match = name == group + group_len;	/* no heap named */
+
+		if (flags < 0)
+			return flags;
+		while (name < group + group_len) {
+			size_t name_len;
+
+			name++;				/* the ',' */
+			name_len = strcspn(name, ",;");
+			if (!name_len || name_len > OBM_HEAP_NAME_MAX)
+				return -EINVAL;
+			if (heap_name && strlen(heap_name) == name_len &&
+			    !strncmp(name, heap_name, name_len))
+				match = true;
+			name += name_len;
+		}
+		if (heap_name && match)
+			return flags;
+		group += group_len;
+		if (*group == ';')
+			group++;
+	}
+	return 0;
+}
+
+static int obm_debug_set(const char *val, const struct kernel_param *kp)
+{
+	char buf[OBM_DEBUG_PARAM_MAX];
+	int ret;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		return -ENOSPC;
+	strim(buf);
+	ret = obm_debug_parse(buf, NULL);
+	if (ret < 0)
+		return ret;
+	mutex_lock(&obm_debug_param_lock);
+	strscpy(obm_debug_param, strim(buf), sizeof(obm_debug_param));
+	mutex_unlock(&obm_debug_param_lock);
+	return 0;
+}
+
+static int obm_debug_get(char *buffer, const struct kernel_param *kp)
+{
+	int len;
+
+	mutex_lock(&obm_debug_param_lock);
+	len = sysfs_emit(buffer, "%s\n", obm_debug_param);
+	mutex_unlock(&obm_debug_param_lock);
+	return len;
+}
+
+static const struct kernel_param_ops obm_debug_ops = {
+	.set = obm_debug_set,
+	.get = obm_debug_get,
+};
+module_param_cb(debug, &obm_debug_ops, NULL, 0644);
+MODULE_PARM_DESC(debug,
+		 "Debug heaps, slub_debug syntax: <flags>[,<heap>...][;...], flags F Z P U (applies to heaps created afterwards)");
+
+/**
+ * obm_debug_flags_for() - The debug flags a new heap gets from debug=.
+ * @heap_name: The heap's name.
+ *
+ * Context: Process context; takes obm_debug_param_lock.
+ * Return: OBM_DEBUG_* flags.
+ */
+unsigned int obm_debug_flags_for(const char *heap_name)
+{
+	int flags;
+
+	mutex_lock(&obm_debug_param_lock);
+	flags = obm_debug_parse(obm_debug_param, heap_name);
+	mutex_unlock(&obm_debug_param_lock);
+	return flags < 0 ? 0 : flags;
+}
+
+/**
+ * obm_debug_flags_format() - A heap's debug flags as debug= letters.
+ * @flags: OBM_DEBUG_* flags.
+ * @buf: Where to write them, NUL-terminated: "-" for none.
+ * @len: Size of @buf, at least 5.
+ */
+void obm_debug_flags_format(unsigned int flags, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < strlen(obm_debug_letters) && n + 1 < len; i++)
+		if (flags & BIT(i))
+			buf[n++] = obm_debug_letters[i];
+	if (!n && len > 1)
+		buf[n++] = '-';
+	buf[n] = '\0';
+}
 
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(obm_fail_arena);

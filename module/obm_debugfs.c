@@ -17,6 +17,9 @@
  *     <heap>/stats         "name value" lines, CPython's _debugmallocstats()
  *     <heap>/cpu           one row per possible CPU: its magazines' figures
  *     <heap>/drain         write anything: empty this heap's magazines
+ *     <heap>/debug         the heap's debug flags, as debug= letters
+ *     <heap>/objects       with owner tracking (U): live blocks grouped by
+ *                          allocation stack, a leak view
  *
  * The formats are stable and documented in README.md ("Statistics"): tools
  * parse classes by its header line and stats by name, so a new column or
@@ -34,15 +37,21 @@
  * to exactly arena_pages * pool_size. Blocks in the per-CPU magazines are
  * in use as far as pools go; they are summed, 64 counters per CPU, before
  * any lock is taken, and shown apart from the blocks callers hold, exact
- * when the heap is idle.
+ * when the heap is idle. objects walks the heap's records under its
+ * arena lock into a table allocated beforehand, then prints with no lock.
  */
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/uio.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/stackdepot.h>
 
 #include "obm_internal.h"
 
@@ -142,6 +151,40 @@ static int obm_fullness_show(struct seq_file *m, struct obm_heap *heap)
 
 OBM_DEBUGFS_FOPS(obm_fullness);
 
+/*
+ * The debug figures at the end of stats. Requests are tracked in debug
+ * heaps only: elsewhere requests_tracked is 0 and so are the two figures
+ * that depend on it.
+ */
+static void obm_stats_show_debug(struct seq_file *m, struct obm_heap *heap,
+				 unsigned long used_bytes,
+				 unsigned long arenas,
+				 unsigned long small_arenas)
+{
+	long requested = atomic_long_read(&heap->requested_bytes);
+	unsigned long records = 0;
+
+	if (heap->debug_flags) {
+		size_t per_pool = kmalloc_size_roundup(obm_track_array_size(heap));
+
+		records = (arenas - small_arenas) *
+			  (kmalloc_size_roundup(OBM_POOLS_PER_ARENA * sizeof(void *)) +
+			   OBM_POOLS_PER_ARENA * per_pool) +
+			  small_arenas * (kmalloc_size_roundup(sizeof(void *)) +
+					  per_pool);
+	}
+	requested = clamp_t(long, requested, 0, used_bytes);
+	seq_printf(m, "requests_tracked %d\n", !!heap->debug_flags);
+	seq_printf(m, "bytes_requested %ld\n", requested);
+	seq_printf(m, "bytes_lost_to_rounding %lu\n",
+		   heap->debug_flags ? used_bytes - requested : 0);
+	seq_printf(m, "redzone_overwrites %lu\n",
+		   atomic_long_read(&heap->redzone_overwrites));
+	seq_printf(m, "writes_after_free %lu\n",
+		   atomic_long_read(&heap->writes_after_free));
+	seq_printf(m, "bytes_in_debug_records %lu\n", records);
+}
+
 static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 {
 	unsigned long allocated, reclaimed, highwater, free_pools, arena_pages;
@@ -225,6 +268,8 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 	seq_printf(m, "freelist_corruptions %lu\n",
 		   atomic_long_read(&heap->freelist_corruptions));
 	seq_printf(m, "bytes_in_magazines %zu\n", obm_heap_magazine_bytes(heap));
+	obm_stats_show_debug(m, heap, used_bytes, allocated - reclaimed,
+			     small_arenas);
 	return 0;
 }
 
@@ -251,6 +296,127 @@ static int obm_cpu_show(struct seq_file *m, struct obm_heap *heap)
 }
 
 OBM_DEBUGFS_FOPS(obm_cpu);
+
+static int obm_debug_show(struct seq_file *m, struct obm_heap *heap)
+{
+	char flags[8];
+
+	obm_debug_flags_format(heap->debug_flags, flags, sizeof(flags));
+	seq_printf(m, "%s\n", flags);
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_debug);
+
+/*
+ * The objects file: live blocks grouped by allocation stack, in an open-
+ * addressing table sized before the walk, since the walk holds the arena
+ * lock. Stacks beyond OBM_OBJECTS_GROUPS are summed in one line.
+ */
+#define OBM_OBJECTS_SLOTS	4096
+#define OBM_OBJECTS_GROUPS	(OBM_OBJECTS_SLOTS * 3 / 4)
+#define OBM_OBJECTS_STACK_BUF	2048
+
+struct obm_objects_group {
+	depot_stack_handle_t	stack;
+	bool			used;
+	unsigned long		blocks;
+	unsigned long		bytes;
+	unsigned long		requested;
+};
+
+struct obm_objects {
+	struct obm_objects_group	*slots;
+	unsigned int			nr_groups;
+	struct obm_objects_group	other;
+};
+
+static void obm_objects_count(struct obm_objects_group *group,
+			      const struct obm_live_block *live)
+{
+	group->blocks++;
+	group->bytes += obm_class_size(live->class_idx);
+	group->requested += live->track.requested;
+}
+
+static void obm_objects_add(const struct obm_live_block *live, void *arg)
+{
+	struct obm_objects *objects = arg;
+	depot_stack_handle_t stack = live->track.alloc_stack;
+	unsigned int i = hash_32(stack, ilog2(OBM_OBJECTS_SLOTS));
+	struct obm_objects_group *group;
+
+	for (;; i = (i + 1) % OBM_OBJECTS_SLOTS) {
+		group = &objects->slots[i];
+		if (group->used && group->stack == stack)
+			break;
+		if (!group->used) {
+			if (objects->nr_groups == OBM_OBJECTS_GROUPS) {
+				group = &objects->other;
+				break;
+			}
+			group->used = true;
+			group->stack = stack;
+			objects->nr_groups++;
+			break;
+		}
+	}
+	obm_objects_count(group, live);
+}
+
+/* Most bytes first. */
+static int obm_objects_cmp(const void *a, const void *b)
+{
+	const struct obm_objects_group *x = a, *y = b;
+
+	if (x->used != y->used)
+		return x->used ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return 0;
+}
+
+static int obm_objects_show(struct seq_file *m, struct obm_heap *heap)
+{
+	struct obm_objects objects = {};
+	unsigned int i;
+	char *buf;
+
+	objects.slots = kvcalloc(OBM_OBJECTS_SLOTS, sizeof(*objects.slots),
+				 GFP_KERNEL);
+	buf = kmalloc(OBM_OBJECTS_STACK_BUF, GFP_KERNEL);
+	if (!objects.slots || !buf) {
+		kvfree(objects.slots);
+		kfree(buf);
+		return -ENOMEM;
+	}
+	obm_debug_walk_live(heap, obm_objects_add, &objects);
+	sort(objects.slots, OBM_OBJECTS_SLOTS, sizeof(*objects.slots),
+	     obm_objects_cmp, NULL);
+
+	seq_puts(m, "blocks  bytes  requested  allocated by\n");
+	for (i = 0; i < objects.nr_groups; i++) {
+		struct obm_objects_group *group = &objects.slots[i];
+
+		seq_printf(m, "%lu %lu %lu\n", group->blocks, group->bytes,
+			   group->requested);
+		if (group->stack &&
+		    stack_depot_snprint(group->stack, buf,
+					OBM_OBJECTS_STACK_BUF, 2))
+			seq_puts(m, buf);
+		else
+			seq_puts(m, "  (no stack saved)\n");
+	}
+	if (objects.other.blocks)
+		seq_printf(m, "%lu %lu %lu\n  (other stacks)\n",
+			   objects.other.blocks, objects.other.bytes,
+			   objects.other.requested);
+	kvfree(objects.slots);
+	kfree(buf);
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_objects);
 
 static int obm_magazines_show(struct seq_file *m, void *unused)
 {
@@ -348,6 +514,11 @@ void obm_debugfs_add_heap(struct obm_heap *heap)
 				   &obm_cpu_fops);
 	debugfs_create_file_unsafe("drain", 0200, heap->debugfs_dir, heap,
 				   &obm_drain_fops);
+	debugfs_create_file_unsafe("debug", 0444, heap->debugfs_dir, heap,
+				   &obm_debug_fops);
+	if (heap->debug_flags & OBM_DEBUG_TRACK)
+		debugfs_create_file_unsafe("objects", 0400, heap->debugfs_dir,
+					   heap, &obm_objects_fops);
 }
 
 /**

@@ -84,6 +84,98 @@ static void *obm_heap_kmalloc(struct obm_heap *heap, size_t size, gfp_t gfp)
 }
 
 /*
+ * Take a block of @class_idx, from this CPU's magazine if @use_caches, else
+ * straight from the pools; grow the heap by an arena, with no lock held,
+ * when it has no free pool. NULL if that fails.
+ */
+static __always_inline void *obm_heap_take_block(struct obm_heap *heap,
+						 unsigned int class_idx,
+						 gfp_t pool_gfp,
+						 bool use_caches)
+{
+	void *block;
+
+	for (;;) {
+		if (likely(use_caches))
+			block = obm_pcpu_alloc(heap, class_idx, pool_gfp);
+		else if (!obm_class_take_blocks(heap, class_idx, &block, 1))
+			block = NULL;
+		if (likely(block))
+			return block;
+		if (obm_heap_grow(heap, pool_gfp)) {
+			atomic_long_inc(&heap->alloc_failures);
+			return NULL;
+		}
+	}
+}
+
+/* What every block handed out gets: kmemleak, and kmalloc's zeroing. */
+static __always_inline void obm_block_init(void *block, unsigned int class_idx,
+					   gfp_t gfp, gfp_t pool_gfp)
+{
+	kmemleak_alloc(block, obm_class_size(class_idx), 1, pool_gfp);
+	/* __GFP_ZERO, or init_on_alloc=1 (the default on distribution kernels). */
+	if (want_init_on_alloc(gfp))
+		memset(block, 0, obm_class_size(class_idx));
+	/*
+	 * init_on_free cleared the block when it was freed, but for the
+	 * free-list link written over its first word afterwards: wipe that
+	 * too, as SLUB's maybe_wipe_obj_freeptr() does.
+	 */
+	else if (want_init_on_free())
+		*(void **)block = NULL;
+}
+
+/*
+ * The bytes a request of @size needs in @heap: with red zones 8 more, and
+ * twice a power of two, so that the block keeps the natural alignment
+ * kmalloc() gives power-of-two sizes (as SLUB's debug caches do); 0 if
+ * that is more than a class holds, and kmalloc() serves the request.
+ */
+static size_t obm_heap_block_bytes(const struct obm_heap *heap, size_t size)
+{
+	if (!(heap->debug_flags & OBM_DEBUG_REDZONE))
+		return size;
+	if (size >= OBM_ALIGNMENT && is_power_of_2(size))
+		size *= 2;
+	else
+		size += OBM_REDZONE_MIN;
+	return size <= OBM_SMALL_MAX ? size : 0;
+}
+
+/*
+ * An allocation while verify_free or a debug heap exists: a debug heap's
+ * blocks bypass the magazines and are prepared by obm_ptr.c (red zone,
+ * poison, record).
+ */
+static noinline void *obm_heap_alloc_checked(struct obm_heap *heap,
+					     size_t size, gfp_t gfp)
+{
+	size_t block_size = obm_heap_block_bytes(heap, size);
+	unsigned int debug = heap->debug_flags;
+	unsigned int class_idx;
+	gfp_t pool_gfp;
+	void *block;
+
+	if (!block_size)
+		return obm_heap_kmalloc(heap, size, gfp);
+	might_alloc(gfp);
+	pool_gfp = obm_gfp_for_pages(gfp);
+	class_idx = obm_size_to_class(block_size);
+	block = obm_heap_take_block(heap, class_idx, pool_gfp,
+				    obm_heap_uses_caches(heap));
+	if (!block)
+		return NULL;
+	if (!debug) {
+		obm_block_init(block, class_idx, gfp, pool_gfp);
+		return block;
+	}
+	kmemleak_alloc(block, obm_class_size(class_idx), 1, pool_gfp);
+	obm_debug_alloc_block(heap, block, class_idx, size, gfp);
+	return block;
+}
+
+/*
  * Inlined into each exported entry point with its trace event, so that an
  * allocation is one call: measured under icount on Debian's 6.12, a call
  * layer between the entry point and this body cost more instructions than
@@ -100,45 +192,30 @@ static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > OBM_SMALL_MAX || (gfp & OBM_GFP_KMALLOC_ONLY)))
 		return obm_heap_kmalloc(heap, size, gfp);
+	if (static_branch_unlikely(&obm_checks_key))
+		return obm_heap_alloc_checked(heap, size, gfp);
 
 	might_alloc(gfp);
 	pool_gfp = obm_gfp_for_pages(gfp);
 	class_idx = obm_size_to_class(size);
-	for (;;) {
-		if (likely(obm_caches_enabled()))
-			block = obm_pcpu_alloc(heap, class_idx, pool_gfp);
-		else if (!obm_class_take_blocks(heap, class_idx, &block, 1))
-			block = NULL;
-		if (likely(block))
-			break;
-		/* No free pool: grow by an arena with no lock held. */
-		if (obm_heap_grow(heap, pool_gfp)) {
-			atomic_long_inc(&heap->alloc_failures);
-			return NULL;
-		}
-	}
-	kmemleak_alloc(block, obm_class_size(class_idx), 1, pool_gfp);
-	/* __GFP_ZERO, or init_on_alloc=1 (the default on distribution kernels). */
-	if (want_init_on_alloc(gfp))
-		memset(block, 0, obm_class_size(class_idx));
-	/*
-	 * init_on_free cleared the block when it was freed, but for the
-	 * free-list link written over its first word afterwards: wipe that
-	 * too, as SLUB's maybe_wipe_obj_freeptr() does.
-	 */
-	else if (want_init_on_free())
-		*(void **)block = NULL;
+	block = obm_heap_take_block(heap, class_idx, pool_gfp, true);
+	if (likely(block))
+		obm_block_init(block, class_idx, gfp, pool_gfp);
 	return block;
 }
 
 /* What a request of @size bytes with @gfp occupies, for the trace event. */
-static size_t obm_bytes_alloc(size_t size, gfp_t gfp)
+static size_t obm_bytes_alloc(const struct obm_heap *heap, size_t size,
+			      gfp_t gfp)
 {
+	size_t block_size = size <= OBM_SMALL_MAX ?
+			    obm_heap_block_bytes(heap, size) : 0;
+
 	if (!size)
 		return 0;
-	if (size > OBM_SMALL_MAX || (gfp & OBM_GFP_KMALLOC_ONLY))
+	if (!block_size || (gfp & OBM_GFP_KMALLOC_ONLY))
 		return kmalloc_size_roundup(size);
-	return obm_class_size(obm_size_to_class(size));
+	return obm_class_size(obm_size_to_class(block_size));
 }
 
 static noinline void *obm_heap_alloc_traced(struct obm_heap *heap,
@@ -148,7 +225,7 @@ static noinline void *obm_heap_alloc_traced(struct obm_heap *heap,
 	void *block = obm_heap_alloc_untraced(heap, size, gfp);
 
 	trace_obm_alloc(caller, block, heap->name, size,
-			block ? obm_bytes_alloc(size, gfp) : 0, gfp);
+			block ? obm_bytes_alloc(heap, size, gfp) : 0, gfp);
 	return block;
 }
 
@@ -197,16 +274,16 @@ static __always_inline void obm_free_one(const void *p, bool traced,
 		return;
 
 	rcu_read_lock();
-	switch (obm_ptr_resolve(p, "obm_free", &info)) {
+	switch (obm_ptr_resolve(p, OBM_OP_FREE, &info)) {
 	case OBM_PTR_BLOCK:
 		if (traced)
 			trace_obm_free(caller, p, info.arena->heap->name);
-		if (likely(obm_caches_enabled()) &&
+		if (likely(obm_heap_uses_caches(info.arena->heap)) &&
 		    likely(obm_pcpu_free(info.arena->heap, info.class_idx,
 					 (void *)p)))
 			break;
 		obm_class_free(info.arena->heap, info.class_idx, info.pool,
-			       (void *)p);
+			       (void *)p, info.free_stack);
 		break;
 	case OBM_PTR_KMALLOC:
 		if (traced)
@@ -248,9 +325,12 @@ size_t obm_usable_size(const void *p)
 		return 0;
 
 	rcu_read_lock();
-	switch (obm_ptr_resolve(p, "obm_usable_size", &info)) {
+	switch (obm_ptr_resolve(p, OBM_OP_USABLE_SIZE, &info)) {
 	case OBM_PTR_BLOCK:
 		size = obm_class_size(info.class_idx);
+		/* With red zones, only the bytes requested are usable. */
+		if (unlikely(info.arena->heap->debug_flags))
+			size = obm_debug_usable_size(&info, p);
 		break;
 	case OBM_PTR_KMALLOC:
 		/* Allocated at its bucket size: all of it is the caller's. */
@@ -305,7 +385,7 @@ void *obm_realloc(const void *p, size_t new_size, gfp_t gfp)
 	struct obm_ptr_info info;
 	enum obm_ptr_kind kind;
 	struct obm_heap *heap;
-	unsigned int size;
+	size_t size = 0;
 	void *q;
 
 	if (ZERO_OR_NULL_PTR(p))
@@ -317,17 +397,25 @@ void *obm_realloc(const void *p, size_t new_size, gfp_t gfp)
 	}
 
 	rcu_read_lock();
-	kind = obm_ptr_resolve(p, "obm_realloc", &info);
+	kind = obm_ptr_resolve(p, OBM_OP_REALLOC, &info);
+	if (kind == OBM_PTR_BLOCK && unlikely(info.arena->heap->debug_flags))
+		size = obm_debug_usable_size(&info, p);
+	else if (kind == OBM_PTR_BLOCK)
+		size = obm_class_size(info.class_idx);
 	rcu_read_unlock();
 	if (kind == OBM_PTR_INVALID)
 		return NULL;
 	if (kind == OBM_PTR_KMALLOC)
 		return obm_realloc_kmalloc(p, new_size, gfp, _RET_IP_);
 
-	/* A live block keeps its arena, and so its heap, alive. */
+	/*
+	 * A live block keeps its arena, and so its heap, alive. A debug
+	 * heap's block always moves, so the new one gets its own red zone
+	 * and record.
+	 */
 	heap = info.arena->heap;
-	size = obm_class_size(info.class_idx);
-	if (new_size <= size && !(gfp & OBM_GFP_KMALLOC_ONLY) &&
+	if (!heap->debug_flags && new_size <= size &&
+	    !(gfp & OBM_GFP_KMALLOC_ONLY) &&
 	    (obm_size_to_class(new_size) == info.class_idx ||
 	     4 * new_size > 3 * size))
 		return obm_realloc_in_place(p, size, new_size, gfp);
@@ -383,6 +471,8 @@ static void obm_heap_free(struct obm_heap *heap)
 	/* A lookup may still reach heap through a released arena until then. */
 	obm_arenas_wait_freed();
 	obm_pcpu_destroy(heap);
+	if (heap->debug_flags)
+		static_branch_dec(&obm_checks_key);
 	kfree(heap);
 }
 
@@ -402,15 +492,24 @@ struct obm_heap *obm_heap_create(const char *name)
 	heap->freelist_key = get_random_long();
 	spin_lock_init(&heap->arena_lock);
 	INIT_LIST_HEAD(&heap->usable_arenas);
+	INIT_LIST_HEAD(&heap->arenas);
 	obm_classes_init(heap);
+	heap->debug_flags = obm_debug_flags_for(name);
+	/* A no-op where the kernel set the depot up at boot. */
+	if ((heap->debug_flags & OBM_DEBUG_TRACK) && stack_depot_init())
+		goto free_heap;
 	heap->pcpu = obm_pcpu_create(heap);
 	if (!heap->pcpu)
 		goto free_heap;
+	if (heap->debug_flags)
+		static_branch_inc(&obm_checks_key);
 
 	mutex_lock(&obm_heaps_lock);
 	if (obm_heap_find(name)) {
 		mutex_unlock(&obm_heaps_lock);
 		obm_pcpu_destroy(heap);
+		if (heap->debug_flags)
+			static_branch_dec(&obm_checks_key);
 		kfree(heap);
 		return ERR_PTR(-EEXIST);
 	}
@@ -451,6 +550,8 @@ static unsigned long obm_heap_report_live(struct obm_heap *heap)
 		if (live[i])
 			pr_err("obmalloc: heap %s: %lu live blocks in class %u (%u bytes)\n",
 			       heap->name, live[i], i, obm_class_size(i));
+	/* A debug heap knows each block, and who allocated it. */
+	obm_debug_report_leaks(heap);
 	return total;
 }
 

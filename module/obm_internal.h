@@ -46,12 +46,15 @@
  *             obm_heap.arena_lock (spinlock, irqsave; the heap's arenas
  *                                  and the assignment of pools to classes)
  *               obm_arena_registry's xa_lock (irqsave)
+ *               obm_last_report_lock (raw spinlock, irqsave; the record
+ *                                     of the last report, obm_ptr.c)
  *
  * No class lock is ever taken while another class lock is held. The page
  * allocator and kmalloc() are only called with no obmalloc spinlock held,
  * with the caller's gfp flags, so GFP_KERNEL callers may sleep there and
- * GFP_ATOMIC callers never do. Every spinlock here is a spinlock_t, so on
- * PREEMPT_RT they sleep, as SLUB's do: no obmalloc lock is ever taken in
+ * GFP_ATOMIC callers never do. Every spinlock here but the leaf
+ * obm_last_report_lock is a spinlock_t, so on PREEMPT_RT they sleep, as
+ * SLUB's do: no obmalloc lock is ever taken in
  * hard interrupt context there (drains run in per-CPU work items), and,
  * as with kmalloc(), PREEMPT_RT callers may not allocate from hard irq or
  * with raw spinlocks held.
@@ -73,6 +76,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/stackdepot.h>
 /* After spinlock.h: on UML, local_lock.h does not pull in what it uses. */
 #include <linux/local_lock.h>
 #include <linux/types.h>
@@ -138,6 +142,9 @@ struct obm_pool {
  *             once; read locklessly with smp_load_acquire().
  * @dead: Set when the arena is released, before its pages are freed, so
  *        a lookup hint slot that still points here is not followed.
+ * @heap_link: In heap->arenas, every arena of the heap.
+ * @tracks: In a debug heap, one array of block records per pool (see
+ *          struct obm_track), else NULL.
  * @rcu: Defers clearing the lookup hints, then freeing the descriptor.
  * @pools: One header per pool.
  *
@@ -154,6 +161,8 @@ struct obm_arena {
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
 	bool			dead;
+	struct list_head	heap_link;
+	struct obm_track	**tracks;
 	struct rcu_head		rcu;
 	struct obm_pool		pools[];
 };
@@ -164,6 +173,45 @@ static inline struct obm_pool *obm_arena_pool(struct obm_arena *arena,
 {
 	return &arena->pools[((unsigned long)p - arena->base) >> PAGE_SHIFT];
 }
+
+/*
+ * Debug flags of a heap (the debug= module parameter, obm_debug.c), as
+ * slub_debug's letters: F full free-time checks, Z red zones, P poison,
+ * U owner tracking (allocation and free stacks).
+ */
+#define OBM_DEBUG_FREE		BIT(0)
+#define OBM_DEBUG_REDZONE	BIT(1)
+#define OBM_DEBUG_POISON	BIT(2)
+#define OBM_DEBUG_TRACK		BIT(3)
+#define OBM_DEBUG_ALL		(OBM_DEBUG_FREE | OBM_DEBUG_REDZONE | \
+				 OBM_DEBUG_POISON | OBM_DEBUG_TRACK)
+/* The smallest red zone: a request of n bytes gets a block of n + 8 or more. */
+#define OBM_REDZONE_MIN		OBM_ALIGNMENT
+
+/* Block states in struct obm_track. */
+enum obm_track_state {
+	OBM_BLOCK_NEVER_USED,
+	OBM_BLOCK_LIVE,
+	OBM_BLOCK_FREE,
+};
+
+/**
+ * struct obm_track - What a debug heap records per block (obm_ptr.c).
+ * @alloc_stack: Stack depot handle of the last allocation, or 0.
+ * @free_stack: Stack depot handle of the last free, or 0.
+ * @requested: Bytes the caller asked for at the last allocation.
+ * @state: An enum obm_track_state.
+ *
+ * Written under the class lock when the block is freed and by the
+ * allocating CPU alone when it is handed out; read locklessly by reports
+ * and the objects file, which tolerate a record in flux.
+ */
+struct obm_track {
+	depot_stack_handle_t	alloc_stack;
+	depot_stack_handle_t	free_stack;
+	u16			requested;
+	u16			state;
+};
 
 /**
  * struct obm_class - One size class of one heap.
@@ -245,6 +293,12 @@ struct obm_pcpu {
  * @kmalloc_for_flags: Of those, small ones whose gfp flags only kmalloc()
  *                     can honour (%OBM_GFP_KMALLOC_ONLY).
  * @freelist_corruptions: Free-list links found corrupted.
+ * @arenas: Every arena of the heap, under @arena_lock (the objects file
+ *          and the leak report walk it).
+ * @debug_flags: OBM_DEBUG_* flags, fixed when the heap is created.
+ * @requested_bytes: In a debug heap, bytes requested by live blocks.
+ * @redzone_overwrites: Red zones found overwritten on free.
+ * @writes_after_free: Poisoned free blocks found written when reused.
  * @classes: The size classes.
  */
 struct obm_heap {
@@ -266,7 +320,12 @@ struct obm_heap {
 	unsigned long		small_arenas;
 	unsigned long		small_arenas_allocated;
 	unsigned long		nr_free_pools;
+	struct list_head	arenas;
 
+	unsigned int		debug_flags;
+	atomic_long_t		requested_bytes;
+	atomic_long_t		redzone_overwrites;
+	atomic_long_t		writes_after_free;
 	atomic_long_t		double_frees;
 	atomic_long_t		invalid_frees;
 	atomic_long_t		alloc_failures;
@@ -327,7 +386,8 @@ void obm_class_put_blocks(struct obm_heap *heap, unsigned int class_idx,
 void obm_reverse_blocks(void **blocks, unsigned int n);
 int obm_heap_grow(struct obm_heap *heap, gfp_t gfp);
 void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
-		    struct obm_pool *pool, void *block);
+		    struct obm_pool *pool, void *block,
+		    depot_stack_handle_t free_stack);
 
 /* obm_pool.c: blocks within one pool */
 void obm_pool_init(struct obm_pool *pool, const struct obm_class *class,
@@ -445,42 +505,95 @@ enum obm_ptr_kind {
 	OBM_PTR_INVALID,	/* reported and counted already */
 };
 
+/* The API call a pointer came through, for reports and free stacks. */
+enum obm_op {
+	OBM_OP_FREE,
+	OBM_OP_REALLOC,
+	OBM_OP_USABLE_SIZE,
+};
+
+/**
+ * struct obm_ptr_info - What obm_ptr_resolve() found out about a block.
+ * @arena: Its arena.
+ * @pool: Its pool.
+ * @class_idx: Its class.
+ * @free_stack: For a free in a heap with owner tracking, the stack depot
+ *              handle of the caller's stack, taken before any lock.
+ */
 struct obm_ptr_info {
 	struct obm_arena	*arena;
 	struct obm_pool		*pool;
 	unsigned int		class_idx;
+	depot_stack_handle_t	free_stack;
 };
 
-enum obm_ptr_kind obm_ptr_resolve(const void *p, const char *op,
+enum obm_ptr_kind obm_ptr_resolve(const void *p, enum obm_op op,
 				  struct obm_ptr_info *info);
 struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
 bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);
+bool obm_free_check(struct obm_heap *heap, struct obm_pool *pool,
+		    unsigned int class_idx, void *block,
+		    depot_stack_handle_t free_stack);
+void obm_debug_alloc_block(struct obm_heap *heap, void *block,
+			   unsigned int class_idx, size_t size, gfp_t gfp);
+size_t obm_debug_usable_size(const struct obm_ptr_info *info,
+			     const void *block);
+void obm_debug_report_leaks(struct obm_heap *heap);
+size_t obm_track_array_size(const struct obm_heap *heap);
 bool obm_freelist_link_valid(const struct obm_pool *pool, const void *link,
 			     const void *block);
 void obm_report_freelist_corruption(struct obm_heap *heap,
 				    const struct obm_pool *pool,
 				    const void *block);
-void obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
+bool obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
 		...) __printf(3, 4);
 void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
 			    const void *block);
 extern atomic_long_t obm_foreign_frees;
 
-/* obm_debug.c: the verify_free switch and fault injection */
-DECLARE_STATIC_KEY_FALSE(obm_verify_free_key);
+/**
+ * struct obm_live_block - One live block of a debug heap, for walkers.
+ * @block: The block.
+ * @class_idx: Its class.
+ * @track: A copy of its record.
+ */
+struct obm_live_block {
+	const void		*block;
+	unsigned int		class_idx;
+	struct obm_track	track;
+};
 
-/* Whether allocation and free use the per-CPU caches: not in verify_free. */
-static inline bool obm_caches_enabled(void)
+unsigned long obm_debug_walk_live(struct obm_heap *heap,
+				  void (*fn)(const struct obm_live_block *,
+					     void *),
+				  void *arg);
+
+/* obm_debug.c: verify_free, the debug= parameter and fault injection */
+DECLARE_STATIC_KEY_FALSE(obm_checks_key);
+extern bool obm_verify_free;
+
+/*
+ * Whether a heap's allocations and frees go through the per-CPU caches:
+ * not with verify_free, nor in a debug heap. The static key is on while
+ * either exists, so heaps pay nothing for debugging nobody asked for.
+ */
+static inline bool obm_heap_uses_caches(const struct obm_heap *heap)
 {
-	return !static_branch_unlikely(&obm_verify_free_key);
+	return !static_branch_unlikely(&obm_checks_key) ||
+	       (!READ_ONCE(obm_verify_free) && !heap->debug_flags);
 }
 
-static inline bool obm_verify_free_enabled(void)
+/* Whether every free walks the pool's whole free list. */
+static inline bool obm_heap_verifies_free(const struct obm_heap *heap)
 {
-	return static_branch_unlikely(&obm_verify_free_key);
+	return static_branch_unlikely(&obm_checks_key) &&
+	       (READ_ONCE(obm_verify_free) ||
+		(heap->debug_flags & OBM_DEBUG_FREE));
 }
 
+unsigned int obm_debug_flags_for(const char *heap_name);
+void obm_debug_flags_format(unsigned int flags, char *buf, size_t len);
 bool obm_should_fail_arena(void);
 void obm_debug_init(struct dentry *root);
 

@@ -62,6 +62,10 @@ void obm_pool_init(struct obm_pool *pool, const struct obm_class *class,
 	pool->next_offset = 0;
 	pool->max_next_offset = OBM_POOL_SIZE - class->size;
 	WRITE_ONCE(pool->class_idx, class_idx);
+	/* A debug heap's records start afresh with the pool's new class. */
+	if (pool->arena->tracks)
+		memset(pool->arena->tracks[pool - pool->arena->pools], 0,
+		       class->blocks_per_pool * sizeof(struct obm_track));
 }
 
 /**

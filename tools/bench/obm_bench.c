@@ -61,6 +61,13 @@ module_param(replacements, uint, 0444);
 static unsigned int cpu;
 module_param(cpu, uint, 0444);
 MODULE_PARM_DESC(cpu, "CPU the benchmark thread is bound to");
+static char *debug_cost;
+module_param(debug_cost, charp, 0444);
+MODULE_PARM_DESC(debug_cost,
+		 "The bench heap's debug flags (obmalloc's debug= names it): time obmalloc alone, pair and mixed, on lines tagged 'debug <flags>'");
+
+/* "debug <flags> " before every figure of a debug_cost run, else "". */
+static char obm_bench_tag[32];
 
 enum obm_bench_alloc { OBM_B_OBMALLOC, OBM_B_KMEM_CACHE, OBM_B_KMALLOC, OBM_B_NR };
 
@@ -143,8 +150,9 @@ static void obm_bench_report(const char *scenario, const char *order,
 			     unsigned int size, int a, unsigned int round,
 			     u64 ops, const struct obm_bench_time *t)
 {
-	pr_info("obm-bench: result %s %s %u %s %u %llu %llu %llu\n", scenario,
-		order, size, obm_bench_names[a], round, ops, t->ns, t->cycles);
+	pr_info("obm-bench: %sresult %s %s %u %s %u %llu %llu %llu\n",
+		obm_bench_tag, scenario, order, size, obm_bench_names[a], round,
+		ops, t->ns, t->cycles);
 }
 
 /* The allocation loops, specialised per allocator by constant folding. */
@@ -293,6 +301,8 @@ static int obm_bench_timed(struct obm_bench *b, enum obm_bench_timed what,
 		for (k = 0; k < OBM_B_NR; k++) {
 			int a = (round + k) % OBM_B_NR;
 
+			if (debug_cost && a != OBM_B_OBMALLOC)
+				continue;
 			if (what == OBM_T_PAIR)
 				ret = obm_bench_pair_run(b, a, size, &t);
 			else
@@ -342,7 +352,7 @@ static long obm_bench_heap_pages(bool dump)
 	text = buf;
 	while (n > 0 && (line = strsep(&text, "\n")) && *line) {
 		if (dump)
-			pr_info("obm-bench: stats %s\n", line);
+			pr_info("obm-bench: %sstats %s\n", obm_bench_tag, line);
 		if (sscanf(line, "arenas_current %lu", &arenas) == 1)
 			continue;
 		if (sscanf(line, "arena_size %lu", &arena_size) == 1)
@@ -369,6 +379,8 @@ static int obm_bench_mixed(struct obm_bench *b)
 		for (k = 0; k < 2; k++) {
 			int a = (round + k) % 2 ? OBM_B_KMALLOC : OBM_B_OBMALLOC;
 
+			if (debug_cost && a != OBM_B_OBMALLOC)
+				continue;
 			before = a == OBM_B_KMALLOC ? obm_bench_slab_pages() : 0;
 			ret = obm_bench_mixed_run(b, a, &t);
 			if (!ret) {
@@ -382,8 +394,11 @@ static int obm_bench_mixed(struct obm_bench *b)
 		}
 	}
 	/* The steady state after the replacements of the last round. */
-	pr_info("obm-bench: footprint uniform kmalloc %ld\n", pages[OBM_B_KMALLOC]);
-	pr_info("obm-bench: footprint uniform obmalloc %ld\n", pages[OBM_B_OBMALLOC]);
+	if (!debug_cost)
+		pr_info("obm-bench: footprint uniform kmalloc %ld\n",
+			pages[OBM_B_KMALLOC]);
+	pr_info("obm-bench: %sfootprint uniform obmalloc %ld\n", obm_bench_tag,
+		pages[OBM_B_OBMALLOC]);
 	return 0;
 }
 
@@ -450,10 +465,28 @@ static void obm_bench_cleanup(struct obm_bench *b)
 	vfree(b->live_sizes);
 }
 
+/* A debug heap against the plain one of the run before: pair and mixed. */
+static int obm_bench_debug_cost(struct obm_bench *b)
+{
+	static const unsigned int sizes[] = { 8, 64, 256, 264 };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		ret = obm_bench_timed(b, OBM_T_PAIR, sizes[i]);
+		if (ret)
+			return ret;
+	}
+	return obm_bench_mixed(b);
+}
+
 static int obm_bench_run(struct obm_bench *b)
 {
 	unsigned int i;
 	int ret;
+
+	if (debug_cost)
+		return obm_bench_debug_cost(b);
 
 	for (i = 0; i < ARRAY_SIZE(obm_bench_sizes); i++) {
 		unsigned int size = obm_bench_sizes[i];
@@ -499,6 +532,9 @@ static int __init obm_bench_init(void)
 
 	if (!batch || !live || !rounds || cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
+	if (debug_cost)
+		snprintf(obm_bench_tag, sizeof(obm_bench_tag), "debug %s ",
+			 debug_cost);
 	b->heap = obm_heap_create("bench");
 	if (IS_ERR(b->heap))
 		return PTR_ERR(b->heap);

@@ -59,6 +59,16 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
              what loading obm_cost.ko costs with nothing held (hold=none)
     none_drift_bytes  how far the two hold=none measurements of a boot
              differ in total, worst boot (the noise floor, for all 256)
+  debug_heaps  null, or what debug heaps cost (added in /2 without a bump),
+           from the init_on_alloc=1 icount boot, which loads the benchmark
+           again with its heap made a debug heap:
+    {"F" | "FZPU": {"rows": [{"scenario": "pair" | "mixed", "size",
+             "instructions_per_op": {"median", "min", "max"},
+             "plain_median": the plain heap's median in the same boot,
+             "ratio_debug_plain"}], "footprint_pages": arena pages for the
+             uniform live set, "plain_footprint_pages",
+             "debug_record_bytes": bytes_in_debug_records then,
+             "bytes_requested", "bytes_lost_to_rounding"}}
 Exits 1 if a log has no "obm-bench: done" line.
 """
 
@@ -74,6 +84,11 @@ RESULT = re.compile(r'obm-bench: result (\S+) (\S+) (\d+) (\S+) (\d+) (\d+) '
                     r'(\d+) (\d+)')
 FOOTPRINT = re.compile(r'obm-bench: footprint (\S+) (\S+) (-?\d+)')
 STATS = re.compile(r'obm-bench: stats (\S+) (\d+)')
+DEBUG_RESULT = re.compile(r'obm-bench: debug (\S+) result (\S+) (\S+) (\d+) '
+                          r'obmalloc (\d+) (\d+) (\d+) (\d+)')
+DEBUG_FOOTPRINT = re.compile(r'obm-bench: debug (\S+) footprint uniform '
+                             r'obmalloc (-?\d+)')
+DEBUG_STATS = re.compile(r'obm-bench: debug (\S+) stats (\S+) (\d+)')
 COST = re.compile(r'obm-cost: (before|held) (\S+) Arenas (\d+) Percpu (\d+) '
                   r'Slab (\d+)')
 COST_PARTS = ('total', 'percpu', 'slab', 'arenas')
@@ -106,12 +121,61 @@ class Run:
         self.ops = {}
         self.foot = collections.defaultdict(dict)
         self.heap_stats = {}
+        # debug_cost runs: flags -> {"ns": {key: [per op]}, "pages",
+        # "stats"}
+        self.debug = collections.defaultdict(
+            lambda: {'ns': collections.defaultdict(list), 'pages': None,
+                     'stats': {}})
         self.done = False
         with open(path, errors='replace') as f:
             for line in f:
                 self.parse(line)
 
+    def parse_debug(self, line):
+        """A line of a debug_cost run; True if it was one."""
+        m = DEBUG_RESULT.search(line)
+        if m:
+            flags, scen, order, size, _, n, t, _ = m.groups()
+            key = (scen, None if order == '-' else order, int(size))
+            self.debug[flags]['ns'][key].append(int(t) / int(n))
+            return True
+        m = DEBUG_FOOTPRINT.search(line)
+        if m:
+            self.debug[m.group(1)]['pages'] = int(m.group(2))
+            return True
+        m = DEBUG_STATS.search(line)
+        if m:
+            self.debug[m.group(1)]['stats'][m.group(2)] = int(m.group(3))
+            return True
+        return False
+
+    def debug_heaps(self):
+        """The debug_cost runs against this run's plain heap, or None."""
+        if not self.debug:
+            return None
+        out = {}
+        for flags, d in self.debug.items():
+            rows = []
+            for key in sorted(d['ns'], key=lambda k: (k[0] != 'pair', k[2])):
+                plain = self.medians(key).get('obmalloc')
+                median = statistics.median(d['ns'][key])
+                rows.append({'scenario': key[0], 'size': key[2],
+                             'instructions_per_op': summary(d['ns'][key]),
+                             'plain_median': plain,
+                             'ratio_debug_plain': ratio(median, plain)})
+            out[flags] = {
+                'rows': rows, 'footprint_pages': d['pages'],
+                'plain_footprint_pages': self.foot['uniform'].get(
+                    'obmalloc'),
+                'debug_record_bytes': d['stats'].get('bytes_in_debug_records'),
+                'bytes_requested': d['stats'].get('bytes_requested'),
+                'bytes_lost_to_rounding': d['stats'].get(
+                    'bytes_lost_to_rounding')}
+        return out
+
     def parse(self, line):
+        if self.parse_debug(line):
+            return
         m = RESULT.search(line)
         if m:
             scen, order, size, alloc, _, n, t, c = m.groups()
@@ -332,13 +396,14 @@ def main():
     doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
            'footprint': footprint, 'icount_footprint': None,
-           'percpu': percpu}
+           'percpu': percpu, 'debug_heaps': None}
     if icount:
         doc['icount'] = {
             'kernel': icount['kernel'],
             'rounds': icount['runs']['init_on_alloc=1'].rounds,
             'repeat_max_relative_difference': icount['repeat']}
         doc['icount_footprint'] = icount['runs']['init_on_alloc=1'].footprint()
+        doc['debug_heaps'] = icount['runs']['init_on_alloc=1'].debug_heaps()
     with open(args.json, 'w') as f:
         json.dump(doc, f, indent=1)
 
@@ -389,9 +454,49 @@ def main():
         print_icount(rows, doc['icount'], icount['runs'])
     if percpu:
         print_percpu(percpu)
+    if doc['debug_heaps']:
+        print_debug_heaps(doc['debug_heaps'])
     print()
     print(f'JSON: {args.json}')
     return 0
+
+
+def print_debug_heaps(debug):
+    """What debug heaps cost against the plain heap of the same boot."""
+    print()
+    print("debug heaps on Debian's 6.12 under icount (init_on_alloc=1): "
+          "instructions per alloc+free, the debug heap / the plain heap of "
+          "the same boot")
+    flags = sorted(debug, key=len)
+    hdr = f'{"scenario":9} {"size":>6} {"plain":>7} ' + ' '.join(
+        f'{f:>7} {"ratio":>6}' for f in flags)
+    print(hdr)
+    print('-' * len(hdr))
+    keys = [(r['scenario'], r['size']) for r in debug[flags[0]]['rows']]
+    for scen, size in keys:
+        cells = []
+        plain = None
+        for f in flags:
+            row = next((r for r in debug[f]['rows']
+                        if (r['scenario'], r['size']) == (scen, size)), None)
+            if not row:
+                cells.append(f'{"-":>7} {"-":>6}')
+                continue
+            plain = row['plain_median']
+            med = row['instructions_per_op']['median']
+            rat = row['ratio_debug_plain']
+            cells.append(f'{med:7.0f} ' +
+                         (f'{rat:6.2f}' if rat is not None else f'{"-":>6}'))
+        label = '1..512' if scen == 'mixed' else str(size)
+        plain_s = f'{plain:7.0f}' if plain is not None else f'{"-":>7}'
+        print(f'{scen:9} {label:>6} {plain_s} ' + ' '.join(cells))
+    for f in flags:
+        d = debug[f]
+        print(f'  {f}: uniform live set {d["footprint_pages"]} arena pages '
+              f'(plain heap {d["plain_footprint_pages"]}), '
+              f'{d["debug_record_bytes"]} bytes of block records, '
+              f'{d["bytes_requested"]} bytes requested, '
+              f'{d["bytes_lost_to_rounding"]} lost to rounding')
 
 
 def print_icount(rows, info, runs):

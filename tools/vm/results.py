@@ -33,7 +33,7 @@ EXPECT_RE = re.compile(r'(?:# (?P<test>\w+): )?obmalloc-test: expect report: '
 REPORT_RE = re.compile(
     r'obmalloc: heap (?P<heap>\S+): (?P<kind>double free|interior pointer|'
     r'pointer to no block|foreign pointer|corrupted free list|'
-    r'destroy with live blocks): ')
+    r'destroy with live blocks|red zone overwritten|write after free): ')
 # The result line of a test case, which ends its announcements' scope.
 CASE_END_RE = re.compile(r'\s*(?:not )?ok \d+ (\w+)\b')
 # Lines that are a failure unless they are the WARNING of an expected report.

@@ -346,6 +346,27 @@ static void obm_test_debug_double_free(struct kunit *test)
 	obm_test_debug_free(keep);
 }
 
+/* A pointer into a block of a debug heap names the block and its owner. */
+static void obm_test_debug_interior(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_debug_heap(test, "U");
+	struct obm_report_record before, rec;
+	u8 *p = obm_test_debug_alloc(heap, 48);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	obm_last_report(&before);
+	obm_test_expect_report(test, obm_test_heap_name(test, heap),
+			       "interior pointer");
+	obm_free(p + 8);
+	obm_test_last_report(test, heap, &before, "interior pointer", &rec);
+	KUNIT_EXPECT_PTR_EQ(test, rec.block, (const void *)p);
+	KUNIT_EXPECT_EQ(test, rec.bad_offset, 8);
+	KUNIT_EXPECT_EQ(test, rec.requested, 48);
+	KUNIT_EXPECT_TRUE(test, obm_test_stack_has(test, rec.alloc_stack,
+						   "obm_test_debug_alloc"));
+	obm_test_debug_free(p);
+}
+
 /* Destroying a heap with a live block names the block and its allocator. */
 static void obm_test_debug_leak(struct kunit *test)
 {
@@ -523,6 +544,7 @@ static struct kunit_case obm_debug_cases[] = {
 	KUNIT_CASE(obm_test_debug_redzone_kmalloc),
 	KUNIT_CASE(obm_test_debug_write_after_free),
 	KUNIT_CASE(obm_test_debug_double_free),
+	KUNIT_CASE(obm_test_debug_interior),
 	KUNIT_CASE(obm_test_debug_leak),
 	KUNIT_CASE(obm_test_debug_objects),
 	KUNIT_CASE(obm_test_debug_requested),

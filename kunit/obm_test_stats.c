@@ -59,6 +59,11 @@ static void obm_test_stats_classes_rows(struct kunit *test)
 	void *p[ARRAY_SIZE(sizes)];
 	unsigned int i;
 
+	/*
+	 * One CPU's magazine refills from one pool: on two CPUs, two refills
+	 * of the 512-byte class could take all 8 blocks of its pool.
+	 */
+	obm_test_pin_cpu(test);
 	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, classes);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {

@@ -113,7 +113,8 @@ static inline void obm_account_reclaimed_pages(unsigned long pages)
 
 /*
  * Saving a stack in the depot without letting it allocate: 6.8 replaced
- * __stack_depot_save(..., can_alloc) with stack_depot_save_flags().
+ * __stack_depot_save(entries, nr, extra_bits, gfp, can_alloc) with
+ * stack_depot_save_flags().
  */
 #ifdef OBM_HAVE_STACK_DEPOT_SAVE_FLAGS
 static inline depot_stack_handle_t obm_stack_depot_save(unsigned long *entries,
@@ -130,7 +131,7 @@ static inline depot_stack_handle_t obm_stack_depot_save(unsigned long *entries,
 							gfp_t gfp,
 							bool can_alloc)
 {
-	return __stack_depot_save(entries, nr, gfp, can_alloc);
+	return __stack_depot_save(entries, nr, 0, gfp, can_alloc);
 }
 #endif
 

@@ -237,7 +237,18 @@ static bool obm_is_kmalloc_object(const void *p)
 	return folio_test_large(folio) && p == folio_address(folio);
 }
 
-static void obm_report_invalid(struct obm_heap *heap, const char *kind,
+/* A debug heap's record of @block. */
+static struct obm_track *obm_block_track(const struct obm_pool *pool,
+					 unsigned int class_idx,
+					 const void *block)
+{
+	const struct obm_arena *arena = pool->arena;
+	unsigned int index = (block - pool->base) / obm_class_size(class_idx);
+
+	return &arena->tracks[pool - arena->pools][index];
+}
+
+static bool obm_report_invalid(struct obm_heap *heap, const char *kind,
 			       enum obm_op op, const void *p,
 			       unsigned int class_idx, const char *why)
 {
@@ -245,13 +256,12 @@ static void obm_report_invalid(struct obm_heap *heap, const char *kind,
 
 	atomic_long_inc(&heap->invalid_frees);
 	if (class_idx < OBM_NR_CLASSES)
-		obm_report(heap, kind,
-			   "%s(%p): %s (class %u, %u-byte blocks, pool offset %lu)",
-			   obm_op_names[op], p, why, class_idx,
-			   obm_class_size(class_idx), offset);
-	else
-		obm_report(heap, kind, "%s(%p): %s (pool offset %lu)",
-			   obm_op_names[op], p, why, offset);
+		return obm_report(heap, kind,
+				  "%s(%p): %s (class %u, %u-byte blocks, pool offset %lu)",
+				  obm_op_names[op], p, why, class_idx,
+				  obm_class_size(class_idx), offset);
+	return obm_report(heap, kind, "%s(%p): %s (pool offset %lu)",
+			  obm_op_names[op], p, why, offset);
 }
 
 /* A pointer in no arena: one of kmalloc()'s, or foreign (reported). */
@@ -263,6 +273,31 @@ static enum obm_ptr_kind obm_ptr_resolve_other(const void *p, enum obm_op op)
 	obm_report(NULL, "foreign pointer",
 		   "%s(%p): not from obmalloc or kmalloc", obm_op_names[op], p);
 	return OBM_PTR_INVALID;
+}
+
+/*
+ * A pointer inside a block: in a debug heap, also whose block it is (the
+ * record's offset is the pointer's within the block), and its stacks.
+ */
+static void obm_report_interior(struct obm_arena *arena, struct obm_pool *pool,
+				unsigned int class_idx, const void *p,
+				enum obm_op op)
+{
+	unsigned int size = obm_class_size(class_idx);
+	unsigned int start = (p - pool->base) / size * size;
+	const void *block = pool->base + start;
+	struct obm_track *track;
+
+	if (!obm_report_invalid(arena->heap, "interior pointer", op, p,
+				class_idx, "not at the start of a block") ||
+	    !arena->tracks || start >= READ_ONCE(pool->next_offset))
+		return;
+	track = obm_block_track(pool, class_idx, block);
+	obm_record_report(arena->heap, "interior pointer", block, class_idx,
+			  p - block, track);
+	pr_err("obmalloc: heap %s: the pointer is %ld bytes into block %p\n",
+	       arena->heap->name, (long)(p - block), block);
+	obm_print_track(arena->heap, track);
 }
 
 /* Report a pointer into an arena that failed obm_ptr_resolve()'s checks. */
@@ -282,8 +317,7 @@ static enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena,
 				   OBM_POOL_UNUSED,
 				   "pool holds no block (freed already?)");
 	} else if (!obm_class_offset_is_block(class_idx, offset)) {
-		obm_report_invalid(arena->heap, "interior pointer", op, p,
-				   class_idx, "not at the start of a block");
+		obm_report_interior(arena, pool, class_idx, p, op);
 	} else {
 		obm_report_invalid(arena->heap, "pointer to no block", op, p,
 				   class_idx, "block never allocated");
@@ -353,17 +387,6 @@ struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena)
 		*arena = a;
 	}
 	return obm_arena_pool(a, block);
-}
-
-/* A debug heap's record of @block. */
-static struct obm_track *obm_block_track(const struct obm_pool *pool,
-					 unsigned int class_idx,
-					 const void *block)
-{
-	const struct obm_arena *arena = pool->arena;
-	unsigned int index = (block - pool->base) / obm_class_size(class_idx);
-
-	return &arena->tracks[pool - arena->pools][index];
 }
 
 /**

@@ -69,6 +69,17 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
              uniform live set, "plain_footprint_pages",
              "debug_record_bytes": bytes_in_debug_records then,
              "bytes_requested", "bytes_lost_to_rounding"}}
+  traces   null, or the replays of the recorded allocation traces
+           (tools/bench/traces, added in /2 without a bump), under UML:
+           [{"trace": name, "ops": records replayed per round,
+             "allocators": {"obmalloc" | "kmalloc": {"ns_per_op":
+             {"median", "min", "max"}, "peak_pages", "mean_pages",
+             "peak_pages_under_live", "mean_pages_under_live"}} (pages
+             held: obmalloc's arena pages, kmalloc's rise in slab pages;
+             under live: the pages of the distinct pools or slabs the live
+             objects lie in; medians over rounds), "ratio_peak",
+             "ratio_mean", "ratio_peak_under_live", "ratio_mean_under_live",
+             "ratio_ns" (obmalloc / kmalloc; null where kmalloc's is 0)}]
 Exits 1 if a log has no "obm-bench: done" line.
 """
 
@@ -84,6 +95,8 @@ RESULT = re.compile(r'obm-bench: result (\S+) (\S+) (\d+) (\S+) (\d+) (\d+) '
                     r'(\d+) (\d+)')
 FOOTPRINT = re.compile(r'obm-bench: footprint (\S+) (\S+) (-?\d+)')
 STATS = re.compile(r'obm-bench: stats (\S+) (\d+)')
+REPLAY = re.compile(r'obm-replay: result (\S+) (\S+) (\d+) (\d+) (\d+) '
+                    r'(-?\d+) (-?\d+) (\d+) (\d+)')
 DEBUG_RESULT = re.compile(r'obm-bench: debug (\S+) result (\S+) (\S+) (\d+) '
                           r'obmalloc (\d+) (\d+) (\d+) (\d+)')
 DEBUG_FOOTPRINT = re.compile(r'obm-bench: debug (\S+) footprint uniform '
@@ -126,6 +139,11 @@ class Run:
         self.debug = collections.defaultdict(
             lambda: {'ns': collections.defaultdict(list), 'pages': None,
                      'stats': {}})
+        # trace -> allocator -> {"ns": [per op], "peak": [], "mean": []}
+        self.replay = collections.defaultdict(
+            lambda: collections.defaultdict(
+                lambda: {'ns': [], 'peak': [], 'mean': [], 'under_peak': [],
+                         'under_mean': [], 'ops': 0}))
         self.done = False
         with open(path, errors='replace') as f:
             for line in f:
@@ -173,7 +191,53 @@ class Run:
                     'bytes_lost_to_rounding')}
         return out
 
+    def traces(self):
+        """The trace replays, or None if there were none."""
+        if not self.replay:
+            return None
+        out = []
+        for name in sorted(self.replay):
+            allocs = {}
+            for a, d in self.replay[name].items():
+                allocs[a] = {'ns_per_op': summary(d['ns']),
+                             'peak_pages': statistics.median(d['peak']),
+                             'mean_pages': statistics.median(d['mean']),
+                             'peak_pages_under_live': statistics.median(
+                                 d['under_peak']),
+                             'mean_pages_under_live': statistics.median(
+                                 d['under_mean'])}
+                ops = d['ops']
+            o, k = allocs.get('obmalloc'), allocs.get('kmalloc')
+            both = o is not None and k is not None
+            out.append({
+                'trace': name, 'ops': ops, 'allocators': allocs,
+                'ratio_peak': ratio(o['peak_pages'], k['peak_pages'])
+                if both else None,
+                'ratio_mean': ratio(o['mean_pages'], k['mean_pages'])
+                if both else None,
+                'ratio_peak_under_live': ratio(o['peak_pages_under_live'],
+                                               k['peak_pages_under_live'])
+                if both else None,
+                'ratio_mean_under_live': ratio(o['mean_pages_under_live'],
+                                               k['mean_pages_under_live'])
+                if both else None,
+                'ratio_ns': ratio(o['ns_per_op']['median'],
+                                  k['ns_per_op']['median'])
+                if both else None})
+        return out
+
     def parse(self, line):
+        m = REPLAY.search(line)
+        if m:
+            name, alloc, _, n, t, peak, mean, upeak, umean = m.groups()
+            d = self.replay[name][alloc]
+            d['ns'].append(int(t) / int(n))
+            d['peak'].append(int(peak))
+            d['mean'].append(int(mean))
+            d['under_peak'].append(int(upeak))
+            d['under_mean'].append(int(umean))
+            d['ops'] = int(n)
+            return
         if self.parse_debug(line):
             return
         m = RESULT.search(line)
@@ -396,7 +460,7 @@ def main():
     doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
            'footprint': footprint, 'icount_footprint': None,
-           'percpu': percpu, 'debug_heaps': None}
+           'percpu': percpu, 'debug_heaps': None, 'traces': uml.traces()}
     if icount:
         doc['icount'] = {
             'kernel': icount['kernel'],
@@ -454,11 +518,50 @@ def main():
         print_icount(rows, doc['icount'], icount['runs'])
     if percpu:
         print_percpu(percpu)
+    if doc['traces']:
+        print_traces(doc['traces'])
     if doc['debug_heaps']:
         print_debug_heaps(doc['debug_heaps'])
     print()
     print(f'JSON: {args.json}')
     return 0
+
+
+def print_traces(traces):
+    """The replays of recorded kmalloc traces: pages and time per op."""
+    print()
+    print('recorded kmalloc traces (tools/bench/traces), replayed under UML, '
+          'medians of the rounds: pages held (obmalloc: its arenas; '
+          'kmalloc: the rise in slab pages), pages under the live objects '
+          '(distinct pools or slabs), peak and mean over the replay, and ns '
+          'per operation (an allocation or a free)')
+    hdr = (f'{"trace":7} {"ops":>6} | {"held peak obm/kmalloc":>21} '
+           f'{"mean":>11} | {"under live peak":>15} {"ratio":>5} '
+           f'{"mean":>11} {"ratio":>5} | {"ns obm/kmalloc":>14} {"ratio":>5}')
+    print(hdr)
+    print('-' * len(hdr))
+
+    def r(v):
+        return f'{v:.2f}' if v is not None else '-'
+
+    for t in traces:
+        o = t['allocators'].get('obmalloc')
+        k = t['allocators'].get('kmalloc')
+        if not o or not k:
+            print(f'{t["trace"]:7} incomplete')
+            continue
+        held = f'{o["peak_pages"]:.0f}/{k["peak_pages"]:.0f}'
+        mean = f'{o["mean_pages"]:.0f}/{k["mean_pages"]:.0f}'
+        upeak = (f'{o["peak_pages_under_live"]:.0f}/'
+                 f'{k["peak_pages_under_live"]:.0f}')
+        umean = (f'{o["mean_pages_under_live"]:.1f}/'
+                 f'{k["mean_pages_under_live"]:.1f}')
+        ns = (f'{o["ns_per_op"]["median"]:.1f}/'
+              f'{k["ns_per_op"]["median"]:.1f}')
+        print(f'{t["trace"]:7} {t["ops"]:6} | {held:>21} {mean:>11} | '
+              f'{upeak:>15} {r(t["ratio_peak_under_live"]):>5} '
+              f'{umean:>11} {r(t["ratio_mean_under_live"]):>5} | '
+              f'{ns:>14} {r(t["ratio_ns"]):>5}')
 
 
 def print_debug_heaps(debug):

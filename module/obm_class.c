@@ -28,17 +28,6 @@ static_assert(OBM_SMALL_MAX <= OBM_POOL_SIZE);
 /* obm_class_offset_is_block() is exact for offsets up to 2^32 / 512. */
 static_assert(OBM_POOL_SIZE <= (1UL << 23));
 
-/**
- * obm_size_to_class() - The smallest class that holds a request.
- * @size: 1..OBM_SMALL_MAX bytes.
- *
- * Return: The class index.
- */
-unsigned int obm_size_to_class(size_t size)
-{
-	return (size - 1) / OBM_ALIGNMENT;
-}
-
 /* ceil(2^32 / block size), per class, for obm_class_offset_is_block(). */
 u32 obm_class_recip[OBM_NR_CLASSES];
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * obmalloc heaps and the exported API (include/obmalloc.h).
+ * Compiled as part of obm_fastpath.c (see there), not on its own.
  *
  * A heap is a set of 64 size classes and the arenas that feed them. Heaps
  * share nothing but the arena registry, so one heap's blocks never share a
@@ -84,14 +85,12 @@ static void *obm_heap_kmalloc(struct obm_heap *heap, size_t size, gfp_t gfp)
 }
 
 /*
- * Take a block of @class_idx, from this CPU's magazine if @use_caches, else
- * straight from the pools; grow the heap by an arena, with no lock held,
- * when it has no free pool. NULL if that fails.
+ * Take a block of @class_idx, from this CPU's magazine (refilled if empty)
+ * if @use_caches, else straight from the pools; grow the heap by an arena,
+ * with no lock held, when it has no free pool. NULL if that fails.
  */
-static __always_inline void *obm_heap_take_block(struct obm_heap *heap,
-						 unsigned int class_idx,
-						 gfp_t pool_gfp,
-						 bool use_caches)
+static void *obm_heap_take_block(struct obm_heap *heap, unsigned int class_idx,
+				 gfp_t pool_gfp, bool use_caches)
 {
 	void *block;
 
@@ -176,16 +175,32 @@ static noinline void *obm_heap_alloc_checked(struct obm_heap *heap,
 }
 
 /*
+ * An allocation whose magazine was empty: refill it, growing the heap if
+ * need be. Out of line, and called last, so that the fast path keeps no
+ * register across it (see obm_fastpath.c).
+ */
+static noinline void *obm_heap_alloc_refill(struct obm_heap *heap,
+					    unsigned int class_idx, gfp_t gfp)
+{
+	gfp_t pool_gfp = obm_gfp_for_pages(gfp);
+	void *block = obm_heap_take_block(heap, class_idx, pool_gfp, true);
+
+	if (likely(block))
+		obm_block_init(block, class_idx, gfp, pool_gfp);
+	return block;
+}
+
+/*
  * Inlined into each exported entry point with its trace event, so that an
  * allocation is one call: measured under icount on Debian's 6.12, a call
  * layer between the entry point and this body cost more instructions than
- * the disabled tracepoints themselves.
+ * the disabled tracepoints themselves. Every path but a magazine pop ends
+ * in a call to an out-of-line function.
  */
 static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
 						     size_t size, gfp_t gfp)
 {
 	unsigned int class_idx;
-	gfp_t pool_gfp;
 	void *block;
 
 	if (unlikely(!size))
@@ -196,11 +211,11 @@ static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
 		return obm_heap_alloc_checked(heap, size, gfp);
 
 	might_alloc(gfp);
-	pool_gfp = obm_gfp_for_pages(gfp);
 	class_idx = obm_size_to_class(size);
-	block = obm_heap_take_block(heap, class_idx, pool_gfp, true);
-	if (likely(block))
-		obm_block_init(block, class_idx, gfp, pool_gfp);
+	block = obm_pcpu_pop(heap, class_idx);
+	if (unlikely(!block))
+		return obm_heap_alloc_refill(heap, class_idx, gfp);
+	obm_block_init(block, class_idx, gfp, obm_gfp_for_pages(gfp));
 	return block;
 }
 
@@ -264,6 +279,22 @@ void *obm_zalloc(size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(obm_zalloc);
 
+/*
+ * A block free that obm_pcpu_push() did not take: a full or missing
+ * magazine, a double free, or a heap without magazines (verify_free, debug
+ * heaps). Out of line, as obm_heap_alloc_refill().
+ */
+static noinline void obm_free_block(struct obm_heap *heap,
+				    unsigned int class_idx,
+				    struct obm_pool *pool, void *block,
+				    depot_stack_handle_t free_stack)
+{
+	if (likely(obm_heap_uses_caches(heap)) &&
+	    likely(obm_pcpu_free(heap, class_idx, block)))
+		return;
+	obm_class_free(heap, class_idx, pool, block, free_stack);
+}
+
 /* A free, with its event on behalf of @caller if @traced (a constant). */
 static __always_inline void obm_free_one(const void *p, bool traced,
 					 unsigned long caller)
@@ -279,10 +310,10 @@ static __always_inline void obm_free_one(const void *p, bool traced,
 		if (traced)
 			trace_obm_free(caller, p, info.arena->heap->name);
 		if (likely(obm_heap_uses_caches(info.arena->heap)) &&
-		    likely(obm_pcpu_free(info.arena->heap, info.class_idx,
+		    likely(obm_pcpu_push(info.arena->heap, info.class_idx,
 					 (void *)p)))
 			break;
-		obm_class_free(info.arena->heap, info.class_idx, info.pool,
+		obm_free_block(info.arena->heap, info.class_idx, info.pool,
 			       (void *)p, info.free_stack);
 		break;
 	case OBM_PTR_KMALLOC:

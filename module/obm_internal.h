@@ -344,7 +344,16 @@ static inline unsigned long obm_arenas_current(const struct obm_heap *heap)
 /* obm_class.c: size classes */
 void obm_class_table_init(void);
 void obm_classes_init(struct obm_heap *heap);
-unsigned int obm_size_to_class(size_t size);
+/**
+ * obm_size_to_class() - The smallest class that holds a request.
+ * @size: 1..OBM_SMALL_MAX bytes.
+ *
+ * Return: The class index.
+ */
+static inline unsigned int obm_size_to_class(size_t size)
+{
+	return (size - 1) / OBM_ALIGNMENT;
+}
 
 static inline unsigned int obm_class_size(unsigned int class_idx)
 {
@@ -458,8 +467,7 @@ void obm_pcpu_exit(void);
 unsigned int obm_mag_batch(unsigned int class_idx);
 struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap);
 void obm_pcpu_destroy(struct obm_heap *heap);
-void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp);
-bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block);
+/* obm_pcpu_alloc() and obm_pcpu_free() are obm_fastpath.c's, inlined. */
 size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu);
 size_t obm_heap_magazine_bytes(struct obm_heap *heap);
 unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain);
@@ -527,8 +535,7 @@ struct obm_ptr_info {
 	depot_stack_handle_t	free_stack;
 };
 
-enum obm_ptr_kind obm_ptr_resolve(const void *p, enum obm_op op,
-				  struct obm_ptr_info *info);
+/* obm_ptr_resolve() is obm_fastpath.c's, inlined. */
 struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
 bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * obmalloc per-CPU caches: the fast path.
+ * Compiled as part of obm_fastpath.c (see there), not on its own.
  *
  * Each heap has, per CPU, one magazine per size class: a stack of free
  * blocks, as SLAB's array_cache was. The common obm_alloc() pops a block
@@ -206,6 +207,30 @@ static void **obm_mag(struct obm_pcpu *pc, unsigned int class_idx)
 	return pc->slots + obm_mag_offset[class_idx];
 }
 
+/* Take the top of a magazine that holds @count blocks, under the lock. */
+static __always_inline void *obm_mag_pop(struct obm_pcpu *pc,
+					 unsigned int class_idx,
+					 unsigned int count)
+{
+	void *block = obm_mag(pc, class_idx)[count - 1];
+
+	WRITE_ONCE(pc->count[class_idx], count - 1);
+	WRITE_ONCE(pc->cached, pc->cached - 1);
+	pc->allocs++;
+	return block;
+}
+
+/* Put @block on a magazine that holds @count blocks, under the lock. */
+static __always_inline void obm_mag_push(struct obm_pcpu *pc,
+					 unsigned int class_idx,
+					 unsigned int count, void *block)
+{
+	obm_mag(pc, class_idx)[count] = block;
+	WRITE_ONCE(pc->count[class_idx], count + 1);
+	WRITE_ONCE(pc->cached, pc->cached + 1);
+	pc->frees++;
+}
+
 /*
  * This CPU has no magazines yet: allocate them with @gfp and no lock
  * held, and install them unless the CPU we end up on got some meanwhile.
@@ -232,6 +257,9 @@ static noinline bool obm_pcpu_add_magazines(struct obm_heap *heap, gfp_t gfp)
 	return true;
 }
 
+static void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx,
+			    gfp_t gfp);
+
 /*
  * The first allocation on a CPU without magazines: give it some, then
  * allocate as usual. Should the task have moved to another CPU without
@@ -248,24 +276,78 @@ static noinline void *obm_pcpu_alloc_first(struct obm_heap *heap,
 	return obm_class_take_blocks(heap, class_idx, &block, 1) ? block : NULL;
 }
 
+/*
+ * Fill this CPU's empty magazine of a class from its pools, under the
+ * local lock; out of line, to keep obm_pcpu_alloc() small where it is
+ * inlined. Returns the blocks now in it, 0 if the heap has no free pool.
+ */
+static noinline unsigned int obm_pcpu_refill(struct obm_heap *heap,
+					     struct obm_pcpu *pc,
+					     unsigned int class_idx)
+{
+	void **mag = obm_mag(pc, class_idx);
+	unsigned int count;
+
+	count = obm_class_take_blocks(heap, class_idx, mag,
+				      obm_mag_batch(class_idx));
+	if (!count)
+		return 0;
+	/* Taken in address order: reverse, so the first pops first. */
+	obm_reverse_blocks(mag, count);
+	pc->refills++;
+	WRITE_ONCE(pc->cached, pc->cached + count);
+	return count;
+}
+
+/**
+ * obm_pcpu_pop() - The fast path: pop a block off this CPU's magazine.
+ * @heap: The heap.
+ * @class_idx: The class.
+ *
+ * Inlined into the allocation entry points (see obm_fastpath.c); calls
+ * nothing, so the entry point needs no frame for it.
+ *
+ * Context: Any.
+ * Return: A block, or NULL if the magazine is empty (or this CPU has none
+ * yet): the caller then calls obm_pcpu_alloc().
+ */
+static __always_inline void *obm_pcpu_pop(struct obm_heap *heap,
+					  unsigned int class_idx)
+{
+	struct obm_pcpu *pc;
+	unsigned long flags;
+	unsigned int count;
+	void *block = NULL;
+
+	local_lock_irqsave(&heap->pcpu->lock, flags);
+	pc = this_cpu_ptr(heap->pcpu);
+	count = pc->count[class_idx];
+	if (likely(count))
+		block = obm_mag_pop(pc, class_idx, count);
+	local_unlock_irqrestore(&heap->pcpu->lock, flags);
+	return block;
+}
+
 /**
  * obm_pcpu_alloc() - Take a block from this CPU's magazine of a class.
  * @heap: The heap.
  * @class_idx: The class.
  * @gfp: The caller's flags, for this CPU's magazines if it has none yet.
  *
- * Refills an empty magazine from the class's pools.
+ * Refills an empty magazine from the class's pools: obm_pcpu_pop() did
+ * not find a block.
  *
  * Context: Any.
  * Return: A block, or NULL if the heap has no free pool left: the caller
  * then grows the heap, with no lock held, and tries again.
  */
-void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
+static noinline void *obm_pcpu_alloc(struct obm_heap *heap,
+				     unsigned int class_idx, gfp_t gfp)
 {
 	struct obm_pcpu *pc;
 	unsigned long flags;
 	unsigned int count;
-	void **mag, *block;
+	void *block;
 
 	local_lock_irqsave(&heap->pcpu->lock, flags);
 	pc = this_cpu_ptr(heap->pcpu);
@@ -276,24 +358,72 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
 			local_unlock_irqrestore(&heap->pcpu->lock, flags);
 			return obm_pcpu_alloc_first(heap, class_idx, gfp);
 		}
-		mag = obm_mag(pc, class_idx);
-		count = obm_class_take_blocks(heap, class_idx, mag,
-					      obm_mag_batch(class_idx));
+		count = obm_pcpu_refill(heap, pc, class_idx);
 		if (!count) {
 			local_unlock_irqrestore(&heap->pcpu->lock, flags);
 			return NULL;
 		}
-		/* Taken in address order: reverse, so the first pops first. */
-		obm_reverse_blocks(mag, count);
-		pc->refills++;
-		WRITE_ONCE(pc->cached, pc->cached + count);
 	}
-	block = obm_mag(pc, class_idx)[--count];
-	WRITE_ONCE(pc->count[class_idx], count);
-	WRITE_ONCE(pc->cached, pc->cached - 1);
-	pc->allocs++;
+	block = obm_mag_pop(pc, class_idx, count);
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
 	return block;
+}
+
+/*
+ * Give the oldest batch of this CPU's full magazine of a class back to the
+ * pools, under the local lock; out of line, as obm_pcpu_refill(). Returns
+ * the blocks left in it.
+ */
+static noinline unsigned int obm_pcpu_flush_batch(struct obm_heap *heap,
+						  struct obm_pcpu *pc,
+						  unsigned int class_idx)
+{
+	unsigned int batch = obm_mag_batch(class_idx);
+	unsigned int count = pc->count[class_idx] - batch;
+	void **mag = obm_mag(pc, class_idx);
+
+	obm_class_put_blocks(heap, class_idx, mag, batch);
+	memmove(mag, mag + batch, count * sizeof(*mag));
+	WRITE_ONCE(pc->cached, pc->cached - batch);
+	pc->flushes++;
+	return count;
+}
+
+/**
+ * obm_pcpu_push() - The fast path: push a freed block on this CPU's magazine.
+ * @heap: The block's heap.
+ * @class_idx: Its class.
+ * @block: A block obm_ptr_resolve() found to be a live block start.
+ *
+ * Inlined into obm_free() (see obm_fastpath.c). Leaves to obm_pcpu_free()
+ * whatever needs more than a push: a full magazine, a CPU without
+ * magazines, and a block already on top of the magazine (a double free,
+ * which that reports). The block is cleared here if init_on_free is on.
+ *
+ * Context: Any.
+ * Return: true if @block is in the magazine, false if nothing was done.
+ */
+static __always_inline bool obm_pcpu_push(struct obm_heap *heap,
+					  unsigned int class_idx, void *block)
+{
+	struct obm_pcpu *pc;
+	unsigned long flags;
+	unsigned int count;
+	void **mag;
+	bool pushed = false;
+
+	local_lock_irqsave(&heap->pcpu->lock, flags);
+	pc = this_cpu_ptr(heap->pcpu);
+	count = pc->count[class_idx];
+	mag = obm_mag(pc, class_idx);
+	if (likely(pc->slots && count < obm_mag_cap[class_idx] &&
+		   (!count || mag[count - 1] != block))) {
+		obm_block_release(block, class_idx);
+		obm_mag_push(pc, class_idx, count, block);
+		pushed = true;
+	}
+	local_unlock_irqrestore(&heap->pcpu->lock, flags);
+	return pushed;
 }
 
 /**
@@ -302,17 +432,19 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
  * @class_idx: Its class.
  * @block: A block obm_ptr_resolve() found to be a live block start.
  *
- * Flushes the oldest batch of a full magazine to the pools first. A block
- * that is already on top of the magazine is a double free: reported and
- * ignored. The block is cleared here if init_on_free is on.
+ * What obm_pcpu_push() left: flushes the oldest batch of a full magazine
+ * to the pools first. A block that is already on top of the magazine is a
+ * double free: reported and ignored. The block is cleared here if
+ * init_on_free is on.
  *
  * Context: Any.
  * Return: false, having done nothing, if this CPU has no magazines (it
  * never allocated from @heap): the caller frees @block to its pool.
  */
-bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
+static noinline bool obm_pcpu_free(struct obm_heap *heap,
+				   unsigned int class_idx, void *block)
 {
-	unsigned int count, batch;
+	unsigned int count;
 	struct obm_pcpu *pc;
 	unsigned long flags;
 	void **mag;
@@ -332,18 +464,9 @@ bool obm_pcpu_free(struct obm_heap *heap, unsigned int class_idx, void *block)
 		return true;
 	}
 	obm_block_release(block, class_idx);
-	if (unlikely(count == obm_mag_cap[class_idx])) {
-		batch = obm_mag_batch(class_idx);
-		obm_class_put_blocks(heap, class_idx, mag, batch);
-		count -= batch;
-		memmove(mag, mag + batch, count * sizeof(*mag));
-		WRITE_ONCE(pc->cached, pc->cached - batch);
-		pc->flushes++;
-	}
-	mag[count++] = block;
-	WRITE_ONCE(pc->count[class_idx], count);
-	WRITE_ONCE(pc->cached, pc->cached + 1);
-	pc->frees++;
+	if (unlikely(count == obm_mag_cap[class_idx]))
+		count = obm_pcpu_flush_batch(heap, pc, class_idx);
+	obm_mag_push(pc, class_idx, count, block);
 	local_unlock_irqrestore(&heap->pcpu->lock, flags);
 	return true;
 }

@@ -5,7 +5,8 @@
  * caller goes through lives here, with the report it produces beside it,
  * so obm_free() asks this file once ("what is this?") on the way in and
  * once more ("is it still live?") under the class lock when the block
- * reaches its pool.
+ * reaches its pool. Compiled as part of obm_fastpath.c (see there), not
+ * on its own: obm_ptr_resolve() is inlined into obm_free().
  *
  * Ownership. Every pointer given to obm_free(), obm_realloc() or
  * obm_usable_size() is resolved from its address alone: the arena registry
@@ -96,7 +97,7 @@ static const char * const obm_op_names[] = {
  * for its pools (GFP_NOWAIT, as SLUB's set_track_prepare()), except on
  * PREEMPT_RT where the caller cannot sleep on a lock.
  */
-static depot_stack_handle_t obm_stack_save(void)
+static noinline depot_stack_handle_t obm_stack_save(void)
 {
 	unsigned long entries[OBM_STACK_DEPTH];
 	unsigned int nr;
@@ -265,7 +266,8 @@ static bool obm_report_invalid(struct obm_heap *heap, const char *kind,
 }
 
 /* A pointer in no arena: one of kmalloc()'s, or foreign (reported). */
-static enum obm_ptr_kind obm_ptr_resolve_other(const void *p, enum obm_op op)
+static noinline enum obm_ptr_kind obm_ptr_resolve_other(const void *p,
+							enum obm_op op)
 {
 	if (obm_is_kmalloc_object(p))
 		return OBM_PTR_KMALLOC;
@@ -301,9 +303,10 @@ static void obm_report_interior(struct obm_arena *arena, struct obm_pool *pool,
 }
 
 /* Report a pointer into an arena that failed obm_ptr_resolve()'s checks. */
-static enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena,
-					    struct obm_pool *pool,
-					    const void *p, enum obm_op op)
+static noinline enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena,
+						     struct obm_pool *pool,
+						     const void *p,
+						     enum obm_op op)
 {
 	unsigned int class_idx = READ_ONCE(pool->class_idx);
 	unsigned int offset = p - pool->base;
@@ -338,8 +341,8 @@ static enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena,
  * Context: Any; caller holds rcu_read_lock() for as long as it uses @info.
  * Return: What @p is; %OBM_PTR_INVALID once reported and counted.
  */
-enum obm_ptr_kind obm_ptr_resolve(const void *p, enum obm_op op,
-				  struct obm_ptr_info *info)
+static __always_inline enum obm_ptr_kind
+obm_ptr_resolve(const void *p, enum obm_op op, struct obm_ptr_info *info)
 {
 	struct obm_arena *arena = obm_arena_lookup(p);
 	unsigned int class_idx, offset;
@@ -359,8 +362,9 @@ enum obm_ptr_kind obm_ptr_resolve(const void *p, enum obm_op op,
 	info->pool = pool;
 	info->class_idx = class_idx;
 	info->free_stack = 0;
-	if (unlikely(arena->heap->debug_flags & OBM_DEBUG_TRACK) &&
-	    op == OBM_OP_FREE)
+	/* Debug heaps exist only while obm_checks_key is on. */
+	if (op == OBM_OP_FREE && static_branch_unlikely(&obm_checks_key) &&
+	    (arena->heap->debug_flags & OBM_DEBUG_TRACK))
 		info->free_stack = obm_stack_save();
 	return OBM_PTR_BLOCK;
 }

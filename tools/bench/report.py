@@ -3,7 +3,7 @@
 """Turn obm_bench.ko's logs into tables and a JSON file.
 
 Usage: report.py LOG --json PATH --kernel TEXT --cpu TEXT [--icount DIR]
-                 [--percpu DIR]
+                 [--percpu DIR] [--profile DIR]
 
 LOG is the User-Mode Linux run (ns). DIR, from tools/bench/icount, holds
 the runs on Debian's 6.12 under QEMU -icount (instructions):
@@ -11,6 +11,7 @@ icount-ioa1.log, icount-ioa1-again.log (the same, to show the instrument
 repeats), icount-ioa0.log, and icount.kernel. The --percpu DIR, from
 tools/bench/percpu, holds percpu-<N>cpu-heap.log and -cache.log for N =
 1, 2, 4: /proc/meminfo around holding 256 heaps or 2048 kmem_caches.
+The --profile DIR, from tools/bench/instr-profile, holds profile.json.
 
 JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
   schema   "obmalloc-bench/2"
@@ -59,6 +60,12 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
              what loading obm_cost.ko costs with nothing held (hold=none)
     none_drift_bytes  how far the two hold=none measurements of a boot
              differ in total, worst boot (the noise floor, for all 256)
+  instruction_profile  null, or one alloc+free single-stepped on Debian's
+           6.12 (tools/bench/instr-profile; added in /2 without a bump): a
+           list of {"init_on_alloc": 1 | 0, "allocator": "obmalloc" |
+           "kmem_cache" | "kmalloc", "size", "instructions", "parts":
+           {part of obmalloc's fast path: instructions} ({} for the
+           others), "functions": {function: instructions}}
   debug_heaps  null, or what debug heaps cost (added in /2 without a bump),
            from the init_on_alloc=1 icount boot, which loads the benchmark
            again with its heap made a debug heap:
@@ -415,6 +422,7 @@ def main():
     ap.add_argument('--cpu', required=True)
     ap.add_argument('--icount', metavar='DIR')
     ap.add_argument('--percpu', metavar='DIR')
+    ap.add_argument('--profile', metavar='DIR')
     args = ap.parse_args()
 
     uml = Run(args.log)
@@ -460,7 +468,12 @@ def main():
     doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
            'footprint': footprint, 'icount_footprint': None,
-           'percpu': percpu, 'debug_heaps': None, 'traces': uml.traces()}
+           'percpu': percpu, 'debug_heaps': None, 'traces': uml.traces(),
+           'instruction_profile': None}
+    if args.profile:
+        with open(os.path.join(args.profile, 'profile.json'),
+                  encoding='utf-8') as f:
+            doc['instruction_profile'] = json.load(f)
     if icount:
         doc['icount'] = {
             'kernel': icount['kernel'],

@@ -12,9 +12,10 @@
  * instructions of an allocation and free. The kernel compiles the
  * scheduler's classes together for the same reason
  * (kernel/sched/build_policy.c); here the three files are included below,
- * and their fast steps, obm_ptr_resolve(), obm_pcpu_alloc() and
- * obm_pcpu_free(), are static __always_inline, with their slow parts
- * (refill, flush, reports, stack saving) noinline beside them, so that
+ * and their fast steps, obm_ptr_resolve(), obm_pcpu_pop() and
+ * obm_pcpu_push(), are static __always_inline, with their slow parts
+ * (obm_pcpu_alloc() and its refill, obm_pcpu_free() and its flush, the
+ * reports, stack saving) noinline beside them, so that
  * an entry point's fast path is one function and its slow paths are
  * calls.
  *

@@ -467,7 +467,10 @@ void obm_pcpu_exit(void);
 unsigned int obm_mag_batch(unsigned int class_idx);
 struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap);
 void obm_pcpu_destroy(struct obm_heap *heap);
-/* obm_pcpu_alloc() and obm_pcpu_free() are obm_fastpath.c's, inlined. */
+/*
+ * obm_pcpu_pop(), obm_pcpu_push() and their slow paths obm_pcpu_alloc() and
+ * obm_pcpu_free() are static, for obm_heap.c alone (see obm_fastpath.c).
+ */
 size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu);
 size_t obm_heap_magazine_bytes(struct obm_heap *heap);
 unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain);
@@ -535,7 +538,7 @@ struct obm_ptr_info {
 	depot_stack_handle_t	free_stack;
 };
 
-/* obm_ptr_resolve() is obm_fastpath.c's, inlined. */
+/* obm_ptr_resolve() is static, inlined into obm_heap.c (obm_fastpath.c). */
 struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
 bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
 		       unsigned int class_idx, const void *block);

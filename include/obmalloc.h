@@ -18,6 +18,9 @@
 #define _OBMALLOC_H
 
 #include <linux/gfp.h>
+#include <linux/rcupdate.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/types.h>
 
 /* Every block is aligned to, and every size class is a multiple of, this. */
@@ -51,7 +54,8 @@ struct obm_heap;
  * with obm_free(); ZERO_SIZE_PTR if @size is 0; NULL if memory could not
  * be had.
  */
-void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp);
+void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp)
+	__assume_kmalloc_alignment __alloc_size(2);
 
 /**
  * obm_alloc() - Allocate a block from the default heap.
@@ -61,7 +65,8 @@ void *obm_heap_alloc(struct obm_heap *heap, size_t size, gfp_t gfp);
  * Context: Any context, if @gfp does not allow sleeping.
  * Return: As for obm_heap_alloc().
  */
-void *obm_alloc(size_t size, gfp_t gfp);
+void *obm_alloc(size_t size, gfp_t gfp)
+	__assume_kmalloc_alignment __alloc_size(1);
 
 /**
  * obm_zalloc() - Allocate a zeroed block from the default heap.
@@ -71,7 +76,107 @@ void *obm_alloc(size_t size, gfp_t gfp);
  * Context: Any context, if @gfp does not allow sleeping.
  * Return: As for obm_heap_alloc(), with every usable byte zero.
  */
-void *obm_zalloc(size_t size, gfp_t gfp);
+void *obm_zalloc(size_t size, gfp_t gfp)
+	__assume_kmalloc_alignment __alloc_size(1);
+
+/**
+ * obm_heap_zalloc() - Allocate a zeroed block from a heap.
+ * @heap: The heap.
+ * @size: Bytes wanted. 0 returns ZERO_SIZE_PTR.
+ * @gfp: Allocation flags, as for obm_heap_alloc(); __GFP_ZERO is implied.
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc(), with every usable byte zero.
+ */
+void *obm_heap_zalloc(struct obm_heap *heap, size_t size, gfp_t gfp)
+	__assume_kmalloc_alignment __alloc_size(2);
+
+/**
+ * obm_heap_alloc_node() - Allocate a block from a heap on a NUMA node.
+ * @heap: The heap.
+ * @size: Bytes wanted. 0 returns ZERO_SIZE_PTR.
+ * @gfp: Allocation flags, as for obm_heap_alloc().
+ * @node: The node the block's page is on, or NUMA_NO_NODE for this CPU's
+ *        node, as kmalloc_node() takes it.
+ *
+ * A block of another node than this CPU's comes straight from that node's
+ * pools, not from a per-CPU magazine. A node that is not possible is
+ * warned about once and treated as NUMA_NO_NODE.
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc().
+ */
+void *obm_heap_alloc_node(struct obm_heap *heap, size_t size, gfp_t gfp,
+			  int node) __assume_kmalloc_alignment __alloc_size(2);
+
+/**
+ * obm_alloc_node() - Allocate a block from the default heap on a node.
+ * @size: Bytes wanted.
+ * @gfp: Allocation flags, as for obm_heap_alloc().
+ * @node: As for obm_heap_alloc_node().
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc().
+ */
+void *obm_alloc_node(size_t size, gfp_t gfp, int node)
+	__assume_kmalloc_alignment __alloc_size(1);
+
+/**
+ * obm_heap_alloc_array() - Allocate an array from a heap.
+ * @heap: The heap.
+ * @n: Elements.
+ * @size: Bytes per element.
+ * @gfp: Allocation flags, as for obm_heap_alloc().
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc() of @n * @size bytes; NULL if that
+ * overflows, as kmalloc_array() returns.
+ */
+void *obm_heap_alloc_array(struct obm_heap *heap, size_t n, size_t size,
+			   gfp_t gfp) __assume_kmalloc_alignment __alloc_size(2, 3);
+
+/**
+ * obm_alloc_array() - Allocate an array from the default heap.
+ * @n: Elements.
+ * @size: Bytes per element.
+ * @gfp: Allocation flags, as for obm_heap_alloc().
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc_array().
+ */
+void *obm_alloc_array(size_t n, size_t size, gfp_t gfp)
+	__assume_kmalloc_alignment __alloc_size(1, 2);
+
+/**
+ * obm_calloc() - Allocate a zeroed array from the default heap.
+ * @n: Elements.
+ * @size: Bytes per element.
+ * @gfp: Allocation flags, as for obm_heap_alloc(); __GFP_ZERO is implied.
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_alloc_array(), zeroed.
+ */
+static inline __alloc_size(1, 2) void *obm_calloc(size_t n, size_t size,
+						  gfp_t gfp)
+{
+	return obm_alloc_array(n, size, gfp | __GFP_ZERO);
+}
+
+/**
+ * obm_heap_calloc() - Allocate a zeroed array from a heap.
+ * @heap: The heap.
+ * @n: Elements.
+ * @size: Bytes per element.
+ * @gfp: Allocation flags, as for obm_heap_alloc(); __GFP_ZERO is implied.
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_heap_alloc_array(), zeroed.
+ */
+static inline __alloc_size(2, 3) void *
+obm_heap_calloc(struct obm_heap *heap, size_t n, size_t size, gfp_t gfp)
+{
+	return obm_heap_alloc_array(heap, n, size, gfp | __GFP_ZERO);
+}
 
 /**
  * obm_realloc() - Resize a block.
@@ -94,7 +199,8 @@ void *obm_zalloc(size_t size, gfp_t gfp);
  * new block could not be had, in which case @p is left untouched, or if
  * @p is not a live obmalloc block (reported in the kernel log).
  */
-void *obm_realloc(const void *p, size_t new_size, gfp_t gfp);
+void * __must_check obm_realloc(const void *p, size_t new_size, gfp_t gfp)
+	__realloc_size(2);
 
 /**
  * obm_free() - Free a block.
@@ -109,6 +215,70 @@ void *obm_realloc(const void *p, size_t new_size, gfp_t gfp);
  * Context: Any context.
  */
 void obm_free(const void *p);
+
+/**
+ * obm_heap_realloc() - Resize a block, or allocate one from a heap.
+ * @heap: The heap a NULL or ZERO_SIZE_PTR @p allocates from.
+ * @p: A block, or NULL or ZERO_SIZE_PTR.
+ * @new_size: Bytes wanted.
+ * @gfp: Allocation flags, as for obm_heap_alloc().
+ *
+ * As obm_realloc(), but a new block for a NULL @p comes from @heap; a block
+ * that moves stays in its own heap.
+ *
+ * Context: Any context, if @gfp does not allow sleeping.
+ * Return: As for obm_realloc().
+ */
+void * __must_check obm_heap_realloc(struct obm_heap *heap, const void *p,
+				     size_t new_size, gfp_t gfp)
+	__realloc_size(3);
+
+/**
+ * obm_kvfree() - Free a block, a kmalloc() object or a vmalloc() area.
+ * @p: What to free: a vmalloc() address goes to vfree(), anything else to
+ *     obm_free(). NULL and ZERO_SIZE_PTR are ignored.
+ *
+ * Context: As for vfree() if @p is a vmalloc() area, else any context.
+ */
+void obm_kvfree(const void *p);
+
+/**
+ * obm_free_sensitive() - Clear a block, then free it.
+ * @p: A block from any obmalloc heap, or a kmalloc() object (handed to
+ *     kfree_sensitive()). NULL and ZERO_SIZE_PTR are ignored.
+ *
+ * Every usable byte is cleared with memzero_explicit(), as
+ * kfree_sensitive() clears, before the block is freed.
+ *
+ * Context: Any context.
+ */
+void obm_free_sensitive(const void *p);
+
+/**
+ * obm_free_rcu() - Free an object once an RCU grace period has passed.
+ * @p: A block of any obmalloc heap, a kmalloc() object or a vmalloc()
+ *     area (freed as obm_kvfree() frees it). NULL is ignored.
+ * @head: An rcu_head inside the object, which obmalloc uses until then.
+ *
+ * What kfree_rcu() is to kmalloc(): frees are batched per CPU, one grace
+ * period waited for per batch. A heap's destruction and any module's
+ * unload first wait for what is queued.
+ *
+ * Context: Any context obm_free() may be called from.
+ */
+void obm_free_rcu(const void *p, struct rcu_head *head);
+
+/**
+ * obm_free_rcu_mightsleep() - Free an object after a grace period, no head.
+ * @p: As for obm_free_rcu().
+ *
+ * What kfree_rcu_mightsleep() is to kmalloc(): a small block carries the
+ * pointer through the batches; without memory for it, this waits for a
+ * grace period itself.
+ *
+ * Context: Process context; may sleep.
+ */
+void obm_free_rcu_mightsleep(const void *p);
 
 /**
  * obm_usable_size() - Bytes usable in a block.
@@ -128,11 +298,14 @@ size_t obm_usable_size(const void *p);
  * @name: A unique name of 1..%OBM_HEAP_NAME_MAX characters from
  *        [A-Za-z0-9_.-], not starting with '.', and none of the files at
  *        the root of /sys/kernel/debug/obmalloc/ ("drain", "magazines",
- *        "foreign_frees", "fail_arena"). It names the heap's directory
- *        there and its reports.
+ *        "foreign_frees", "fail_arena", "reclaim", "sets", "arenas",
+ *        "version", "rcu"). It names the heap's directory there and its
+ *        reports.
  *
- * A heap owns its own arenas, so its blocks never share a page with
- * another heap's, and has its own statistics.
+ * A heap holds pools - pages of one size class - taken from its node's
+ * arena set, shared with other heaps: its blocks never share a page with
+ * another heap's, it holds only the pages its blocks need, and it has its
+ * own statistics.
  *
  * Context: Process context; sleeps.
  * Return: The heap; ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) if
@@ -141,10 +314,24 @@ size_t obm_usable_size(const void *p);
 struct obm_heap *obm_heap_create(const char *name);
 
 /**
- * obm_heap_destroy() - Destroy a heap and give its arenas back.
+ * obm_heap_get() - A heap by name, created if there is none.
+ * @name: As for obm_heap_create().
+ *
+ * For code that shares a heap by name (include/obmalloc_kmalloc.h's
+ * OBM_KMALLOC_HEAP). A heap made here lives until obmalloc is unloaded,
+ * unless someone destroys it.
+ *
+ * Context: Process context; sleeps.
+ * Return: The heap, or an ERR_PTR() as obm_heap_create() returns.
+ */
+struct obm_heap *obm_heap_get(const char *name);
+
+/**
+ * obm_heap_destroy() - Destroy a heap and give its pools back.
  * @heap: The heap. NULL and error pointers are ignored.
  *
- * A heap that still has live blocks is not destroyed: the count of live
+ * Blocks queued with obm_free_rcu() are freed first. A heap that still
+ * has live blocks is not destroyed: the count of live
  * blocks in each size class is reported in the kernel log with a stack
  * trace, and the heap and its memory are left as they are, so the blocks
  * stay valid. Free them and call obm_heap_destroy() again.
@@ -152,5 +339,11 @@ struct obm_heap *obm_heap_create(const char *name);
  * Context: Process context; sleeps. No other call may use @heap meanwhile.
  */
 void obm_heap_destroy(struct obm_heap *heap);
+
+/* <linux/slab.h> brings <linux/cleanup.h> where the kernel has it (6.5). */
+#ifdef DEFINE_FREE
+/* Scope-based cleanup: void *p __free(obm_free) = obm_alloc(...); */
+DEFINE_FREE(obm_free, void *, if (!IS_ERR_OR_NULL(_T)) obm_free(_T))
+#endif
 
 #endif /* _OBMALLOC_H */

@@ -8,6 +8,18 @@
 
 #include <linux/types.h>
 
+/*
+ * The namespace of these symbols. 6.13 made namespaces string literals
+ * (EXPORT_SYMBOL_NS_GPL(sym, "NS")); before, the bare name was
+ * stringified. OBM_HAVE_STRING_NS comes from module/obm_compat.mk, which
+ * every Kbuild of a module that uses this header includes.
+ */
+#ifdef OBM_HAVE_STRING_NS
+#define OBM_NS_INTERNAL		"OBMALLOC_INTERNAL"
+#else
+#define OBM_NS_INTERNAL		OBMALLOC_INTERNAL
+#endif
+
 struct obm_heap;
 struct shrinker;
 
@@ -45,11 +57,19 @@ void obm_last_report(struct obm_report_record *rec);
 
 /**
  * obm_heap_shrinker() - A heap's shrinker.
- * @heap: The heap.
+ * @heap: The heap, or NULL for the default heap.
  *
  * Return: The shrinker whose count_objects() and scan_objects() release
  * the heap's cached blocks and empty arenas.
  */
 struct shrinker *obm_heap_shrinker(struct obm_heap *heap);
+
+/**
+ * obm_sets_shrinker_get() - The shrinker of the shared arena sets.
+ *
+ * Return: The shrinker whose count_objects() and scan_objects() count and
+ * release the sets' empty arenas.
+ */
+struct shrinker *obm_sets_shrinker_get(void);
 
 #endif /* _OBMALLOC_INTERNAL_H */

@@ -52,6 +52,11 @@ struct obm_test_stats {
 	unsigned long redzone_overwrites;
 	unsigned long writes_after_free;
 	unsigned long bytes_in_debug_records;
+	unsigned long pages_held;
+	unsigned long blocks_cached_raw;
+	unsigned long stray_frees;
+	unsigned long bytes_in_heap_descriptor;
+	unsigned long arenas_shared;
 };
 
 /* One row of <heap>/classes; present is false for a class with no pool. */
@@ -63,6 +68,7 @@ struct obm_test_class {
 	unsigned long blocks_used;
 	unsigned long blocks_avail;
 	unsigned long blocks_cached;
+	unsigned long blocks_cached_raw;
 };
 
 struct obm_heap *obm_test_heap(struct kunit *test);
@@ -72,6 +78,14 @@ void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
 			 struct obm_test_stats *stats);
 char *obm_test_read_heap_file(struct kunit *test, struct obm_heap *heap,
 			      const char *file);
+char *obm_test_read_named_file(struct kunit *test, const char *name,
+			       const char *file);
+void obm_test_read_named_stats(struct kunit *test, const char *name,
+			       struct obm_test_stats *stats);
+void obm_test_rcu_counts(struct kunit *test, unsigned long *pending,
+			 unsigned long *batches);
+void obm_test_churn_pages(struct kunit *test, unsigned long mib);
+void *obm_test_core_kmalloc(size_t size, gfp_t gfp);
 void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
 			   struct obm_test_class classes[OBM_NR_CLASSES]);
 void obm_test_read_class(struct kunit *test, struct obm_heap *heap,
@@ -79,9 +93,44 @@ void obm_test_read_class(struct kunit *test, struct obm_heap *heap,
 unsigned long obm_test_foreign_frees(struct kunit *test);
 int obm_test_read_file(const char *path, char *buf, size_t len);
 int obm_test_write_file(const char *path, const char *text);
-void obm_test_check_totals(struct kunit *test, struct obm_heap *heap);
+/**
+ * struct obm_test_ledger - What a test knows of the blocks it holds.
+ * @blocks: The live blocks (NULL where one was freed).
+ * @sizes: The size each was asked for.
+ * @nr: Entries used.
+ * @max: Entries.
+ */
+struct obm_test_ledger {
+	void **blocks;
+	size_t *sizes;
+	unsigned int nr;
+	unsigned int max;
+};
+
+struct obm_test_ledger *obm_test_ledger(struct kunit *test, unsigned int max);
+void *obm_test_ledger_alloc(struct kunit *test, struct obm_test_ledger *l,
+			    struct obm_heap *heap, size_t size);
+void obm_test_ledger_free(struct obm_test_ledger *l, unsigned int i);
+void obm_test_ledger_check(struct kunit *test, struct obm_heap *heap,
+			   struct obm_test_ledger *l);
+void obm_test_check_empty(struct kunit *test, struct obm_heap *heap);
+
+/* The root file sets, summed over the nodes. */
+struct obm_test_sets {
+	unsigned long arenas;
+	unsigned long small_arenas;
+	unsigned long arena_pages;
+	unsigned long free_pools;
+	unsigned long empty_arenas;
+	unsigned long allocated;
+	unsigned long reclaimed;
+};
+
+void obm_test_read_sets(struct kunit *test, struct obm_test_sets *sum);
+void obm_test_fresh_sets(struct kunit *test);
+void obm_test_quiesce_sets(struct kunit *test);
 void obm_test_expect_report(struct kunit *test, const char *heap_name,
-			    const char *kind);
+			    const char *kind, const void *ptr);
 void obm_test_fail_arenas(struct kunit *test, unsigned int times);
 void obm_test_fill(void *p, size_t size, unsigned long seed);
 bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);

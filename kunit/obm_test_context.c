@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * obmalloc_context: gfp flags and calling contexts - __GFP_ZERO, atomic
- * allocation with interrupts off, and allocation and free in hardirq
- * (hrtimer) and softirq (timer, tasklet) context, with blocks crossing
- * between contexts. With DEBUG_ATOMIC_SLEEP and lockdep on, any sleep or
- * irq-unsafe lock here is reported and fails the run.
+ * obmalloc_context: gfp flags and calling contexts - atomic allocation
+ * with interrupts off, and allocation and free in hardirq (hrtimer) and
+ * softirq (timer, tasklet) context, with blocks crossing between
+ * contexts. With DEBUG_ATOMIC_SLEEP and lockdep on, any sleep or
+ * irq-unsafe lock here is reported and fails the run. __GFP_ZERO has a
+ * suite of its own (obm_test_zero.c), which needs a boot of its own.
  *
  * On PREEMPT_RT, kmalloc() may not be called with interrupts or preemption
  * disabled, nor from hard interrupt context; its atomic context is a
  * spinlock_t held. The tests use that there, and the hardirq case is
- * skipped (tools/vm/results.py lists it as an allowed skip).
+ * skipped (tools/vm/results.py allows that skip on the qemu-rt boot only).
  */
 
 #include <linux/completion.h>
@@ -18,45 +19,10 @@
 #include <linux/irqflags.h>
 #include <linux/timer.h>
 
+#include "obm_compat.h"
 #include "obm_test.h"
 
 #define OBM_TEST_CTX_BLOCKS	64
-
-/* __GFP_ZERO zeroes a block that was dirty when freed. */
-static void obm_test_gfp_zero_reused(struct kunit *test)
-{
-	struct obm_heap *heap = obm_test_heap(test);
-	unsigned int size;
-
-	obm_test_pin_cpu(test);
-
-	for (size = 8; size <= OBM_SMALL_MAX; size += 72) {
-		u8 *p = obm_heap_alloc(heap, size, GFP_KERNEL);
-		u8 *q;
-
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		memset(p, 0xa5, size);
-		obm_free(p);
-		q = obm_heap_alloc(heap, size, GFP_KERNEL | __GFP_ZERO);
-		KUNIT_ASSERT_PTR_EQ(test, q, p);
-		KUNIT_EXPECT_TRUE(test, !memchr_inv(q, 0, obm_usable_size(q)));
-		obm_free(q);
-	}
-}
-
-/* obm_zalloc() zeroes the default heap's blocks too. */
-static void obm_test_zalloc(struct kunit *test)
-{
-	u8 *p = obm_alloc(200, GFP_KERNEL), *q;
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	memset(p, 0x5a, 200);
-	obm_free(p);
-	q = obm_zalloc(200, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, q);
-	KUNIT_EXPECT_TRUE(test, !memchr_inv(q, 0, obm_usable_size(q)));
-	obm_free(q);
-}
 
 /* GFP_ATOMIC with interrupts off, including a first arena. */
 static void obm_test_atomic_irqs_off(struct kunit *test)
@@ -81,7 +47,7 @@ static void obm_test_atomic_irqs_off(struct kunit *test)
 		obm_free(blocks[i]);
 	obm_test_atomic_end(flags);
 	KUNIT_EXPECT_EQ(test, got, ARRAY_SIZE(blocks));
-	obm_test_check_totals(test, heap);
+	obm_test_check_empty(test, heap);
 }
 
 /* GFP_NOWAIT with preemption off. */
@@ -175,7 +141,7 @@ static void obm_test_ctx_finish(struct kunit *test, struct obm_test_ctx *ctx)
 								    size, i + 1000));
 		obm_free(ctx->from_atomic[i]);
 	}
-	obm_test_check_totals(test, ctx->heap);
+	obm_test_check_empty(test, ctx->heap);
 }
 
 static enum hrtimer_restart obm_test_hrtimer_fn(struct hrtimer *timer)
@@ -194,8 +160,8 @@ static void obm_test_hardirq(struct kunit *test)
 			   "PREEMPT_RT: no allocation in hard interrupt context, as for kmalloc()");
 	ctx = obm_test_ctx_prepare(test);
 
-	hrtimer_init(&ctx->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	ctx->hrtimer.function = obm_test_hrtimer_fn;
+	obm_hrtimer_setup(&ctx->hrtimer, obm_test_hrtimer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
 	hrtimer_start(&ctx->hrtimer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
 	obm_test_ctx_finish(test, ctx);
 	hrtimer_cancel(&ctx->hrtimer);
@@ -212,11 +178,10 @@ static void obm_test_softirq_timer(struct kunit *test)
 {
 	struct obm_test_ctx *ctx = obm_test_ctx_prepare(test);
 
-	timer_setup_on_stack(&ctx->timer, obm_test_timer_fn, 0);
+	timer_setup(&ctx->timer, obm_test_timer_fn, 0);
 	mod_timer(&ctx->timer, jiffies + 1);
 	obm_test_ctx_finish(test, ctx);
-	del_timer_sync(&ctx->timer);
-	destroy_timer_on_stack(&ctx->timer);
+	obm_timer_delete_sync(&ctx->timer);
 	KUNIT_EXPECT_TRUE(test, ctx->in_softirq);
 }
 
@@ -240,8 +205,6 @@ static void obm_test_softirq_tasklet(struct kunit *test)
 }
 
 static struct kunit_case obm_context_cases[] = {
-	KUNIT_CASE(obm_test_gfp_zero_reused),
-	KUNIT_CASE(obm_test_zalloc),
 	KUNIT_CASE(obm_test_atomic_irqs_off),
 	KUNIT_CASE(obm_test_nowait_preempt_off),
 	KUNIT_CASE(obm_test_hardirq),

@@ -11,9 +11,9 @@
  * until it ends.
  *
  * Taking every page wakes kswapd, which goes on reclaiming after the
- * hoard is complete, and whose frees (obmalloc's own shrinker gives back
- * other heaps' reserve arenas, 256 KiB each) can leave an order-6 block
- * free again. The test first empties those caches through drop_caches,
+ * hoard is complete, and whose frees (obmalloc's own shrinkers give back
+ * empty arenas, 256 KiB each) can leave an order-6 block free again. The
+ * test first empties those caches through drop_caches,
  * takes any order-6 block that came free before each attempt, and when a
  * heap still got a full arena, says so and tries again with a new heap,
  * at most OBM_TEST_FIELD_ATTEMPTS times.
@@ -116,11 +116,14 @@ static struct obm_test_hoard *obm_test_fragment_memory(struct kunit *test)
 static bool obm_test_small_arenas(struct kunit *test,
 				  struct obm_test_hoard *hoard)
 {
-	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_sets sets;
 	struct obm_test_stats s;
+	struct obm_heap *heap;
 	void *k, *p, *q;
 
 	obm_test_hoard_blocks(hoard);
+	/* Creating a heap takes no high-order memory either. */
+	heap = obm_test_heap(test);
 
 	/* kmalloc() succeeds here; so must obmalloc, in both contexts. */
 	k = kmalloc(8, GFP_KERNEL);
@@ -135,36 +138,29 @@ static bool obm_test_small_arenas(struct kunit *test,
 	if (q)
 		memset(q, 2, 200);
 
-	obm_test_read_stats(test, heap, &s);
-	if (p && q && s.small_arenas != s.arenas_current) {
+	obm_test_read_sets(test, &sets);
+	if (p && q && sets.small_arenas != sets.arenas) {
 		kunit_info(test, "an order-%u block came free: %lu of %lu arenas are full ones; again",
 			   (unsigned int)OBM_TEST_ARENA_ORDER,
-			   s.arenas_current - s.small_arenas, s.arenas_current);
+			   sets.arenas - sets.small_arenas, sets.arenas);
 		obm_free(p);
 		obm_free(q);
 		return false;
 	}
-	KUNIT_EXPECT_EQ(test, s.small_arenas, s.arenas_current);
-	KUNIT_EXPECT_EQ(test, s.small_arenas_allocated_total, 2);
-	KUNIT_EXPECT_EQ(test, s.arena_pages, 2);
+	KUNIT_EXPECT_EQ(test, sets.small_arenas, sets.arenas);
+	KUNIT_EXPECT_EQ(test, sets.arena_pages, 2);
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 2);
 	KUNIT_EXPECT_EQ(test, s.alloc_failures, 0);
-	/*
-	 * The squeeze woke kswapd, whose calls to obmalloc's shrinker can
-	 * empty the magazines between the two files the totals compare:
-	 * empty them first (seen once on PREEMPT_RT: 35 blocks cached in
-	 * stats, none by then in classes).
-	 */
-	obm_test_drain(test, heap);
-	obm_test_check_totals(test, heap);
 
-	/* A small arena goes back as soon as it is empty. */
+	/* A small arena goes back as soon as it is empty, not kept. */
 	obm_free(p);
 	obm_free(q);
-	obm_test_drain(test, heap);
+	obm_test_check_empty(test, heap);
 	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
-	KUNIT_EXPECT_EQ(test, s.small_arenas, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 0);
+	obm_test_read_sets(test, &sets);
+	KUNIT_EXPECT_EQ(test, sets.arenas, 0);
 	return true;
 }
 
@@ -173,7 +169,8 @@ static void obm_test_fragmented_memory(struct kunit *test)
 	struct obm_test_hoard *hoard;
 	unsigned int attempt;
 
-	/* Other heaps' reserve arenas: kswapd would free them later. */
+	/* The sets' reserve arena: kswapd would free it later. */
+	obm_test_fresh_sets(test);
 	KUNIT_ASSERT_EQ(test, 0,
 			obm_test_write_file("/proc/sys/vm/drop_caches", "3"));
 	hoard = obm_test_fragment_memory(test);

@@ -75,7 +75,7 @@ static void obm_test_heap_names(struct kunit *test)
 	obm_heap_destroy(a);
 }
 
-/* Two heaps never share an arena, and each counts only its own blocks. */
+/* Two heaps never share a page, and each counts only its own blocks. */
 static void obm_test_heap_isolation(struct kunit *test)
 {
 	struct obm_heap *a = obm_test_heap(test);
@@ -92,7 +92,7 @@ static void obm_test_heap_isolation(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, pb[i]);
 	}
 	for (i = 0; i < ARRAY_SIZE(pa); i++)
-		KUNIT_EXPECT_NE(test, obm_test_arena(pa[i]), obm_test_arena(pb[0]));
+		KUNIT_EXPECT_NE(test, obm_test_page(pa[i]), obm_test_page(pb[0]));
 	obm_test_read_stats(test, a, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, ARRAY_SIZE(pa));
 	/* Blocks are freed into their own heap, whatever the order. */
@@ -139,7 +139,7 @@ static void obm_test_heap_destroy_live(struct kunit *test)
 		obm_test_fill(p[i], 8, i);
 	}
 
-	obm_test_expect_report(test, "kunit_live", "destroy with live blocks");
+	obm_test_expect_report(test, "kunit_live", "destroy with live blocks", NULL);
 	obm_heap_destroy(heap);
 
 	/* Still there, blocks intact and freeable; destroy works after. */

@@ -17,7 +17,7 @@
 
 #include "obm_test.h"
 
-MODULE_IMPORT_NS(OBMALLOC_INTERNAL);
+MODULE_IMPORT_NS(OBM_NS_INTERNAL);
 
 struct obm_test_cpu_row {
 	unsigned long online, allocs, frees, refills, flushes, cached;
@@ -219,29 +219,50 @@ static void obm_test_pcpu_batches(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
 	KUNIT_EXPECT_EQ(test, s.blocks_cached, count);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_cached_blocks, count * size);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, count);
 }
 
-/* On @arg's heap: one allocation, so that this CPU gets its magazines. */
-static void obm_test_touch_heap(void *heap)
+/*
+ * On b's heap: one allocation of b's size, so that this CPU gets its
+ * magazine of that class.
+ */
+static void obm_test_touch_heap(void *arg)
 {
-	obm_free(obm_heap_alloc(heap, 8, GFP_KERNEL));
+	struct obm_test_blocks *b = arg;
+
+	obm_free(obm_heap_alloc(b->heap, b->size, GFP_KERNEL));
 }
 
-/* Blocks allocated on one CPU and freed on another land in the second. */
+/* Another online CPU than @a, on @a's node if @same_node, else on another. */
+static unsigned int obm_test_other_cpu(unsigned int a, bool same_node)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (cpu != a && (cpu_to_mem(cpu) == cpu_to_mem(a)) == same_node)
+			return cpu;
+	return nr_cpu_ids;
+}
+
+/*
+ * Blocks allocated on one CPU and freed on another of the same node land
+ * in the second's magazine; freed on a CPU of another node, they go
+ * straight back to their pools: a magazine holds its node's blocks only.
+ */
 static void obm_test_pcpu_remote_free(struct kunit *test)
 {
 	struct obm_heap *heap = obm_test_heap(test);
 	struct obm_test_blocks *b = obm_test_blocks(test, heap, 200, 30);
 	unsigned int a = cpumask_first(cpu_online_mask);
-	unsigned int z = obm_test_some_cpu(test);
+	unsigned int z = obm_test_other_cpu(a, true);
+	unsigned int far = obm_test_other_cpu(a, false);
 	struct obm_test_cpu_row ra, rz;
 	struct obm_test_stats s;
 
-	if (a == z)
-		kunit_skip(test, "needs at least two online CPUs");
-	/* z allocates first, so that it has magazines (obm_test_pcpu_lazy). */
-	obm_test_run_on(test, z, obm_test_touch_heap, heap);
+	if (z >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs on one node");
+	/* z allocates first, so that it has a magazine (obm_test_pcpu_lazy). */
+	obm_test_run_on(test, z, obm_test_touch_heap, b);
 	obm_test_run_on(test, a, obm_test_alloc_blocks, b);
 	obm_test_run_on(test, z, obm_test_free_blocks, b);
 	KUNIT_EXPECT_EQ(test, b->failed, 0);
@@ -253,13 +274,19 @@ static void obm_test_pcpu_remote_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rz.frees, 31);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, ra.cached + rz.cached);
-	obm_test_check_totals(test, heap);
-	obm_test_drain(test, heap);
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	KUNIT_EXPECT_EQ(test, s.pools_in_use, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, ra.cached + rz.cached);
+	obm_test_check_empty(test, heap);
+
+	if (far >= nr_cpu_ids)
+		return;
+	obm_test_run_on(test, far, obm_test_touch_heap, b);
+	obm_test_run_on(test, a, obm_test_alloc_blocks, b);
+	obm_test_run_on(test, far, obm_test_free_blocks, b);
+	KUNIT_EXPECT_EQ(test, b->failed, 0);
+	obm_test_read_cpu(test, heap, far, &rz);
+	/* Only far's own block, of its own node, went to its magazine. */
+	KUNIT_EXPECT_EQ(test, rz.frees, 1);
+	obm_test_check_empty(test, heap);
 }
 
 /*
@@ -290,9 +317,9 @@ static void obm_test_pcpu_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->failed, 0);
 	obm_test_read_cpu(test, heap, a, &ra);
 	obm_test_read_cpu(test, heap, z, &rz);
-	/* At least 8 slots for each of the 64 classes. */
-	KUNIT_EXPECT_GE(test, ra.magazine_bytes,
-			OBM_NR_CLASSES * 8 * sizeof(void *));
+	/* Only the class a allocated from has a magazine on a. */
+	KUNIT_EXPECT_GT(test, ra.magazine_bytes, 0);
+	KUNIT_EXPECT_LE(test, ra.magazine_bytes, 2048);
 	KUNIT_EXPECT_EQ(test, ra.allocs, 30);
 	KUNIT_EXPECT_EQ(test, rz.magazine_bytes, 0);
 	KUNIT_EXPECT_EQ(test, rz.frees, 0);
@@ -300,13 +327,22 @@ static void obm_test_pcpu_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
 	KUNIT_EXPECT_EQ(test, s.blocks_cached, ra.cached);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_magazines, ra.magazine_bytes);
-	obm_test_check_totals(test, heap);
 	for_each_possible_cpu(cpu) {
 		if (cpu == a)
 			continue;
 		obm_test_read_cpu(test, heap, cpu, &row);
 		KUNIT_EXPECT_EQ_MSG(test, row.magazine_bytes, 0, "cpu %u", cpu);
 	}
+
+	/* The same class again costs nothing more; another class does. */
+	obm_test_run_on(test, a, obm_test_touch_heap, b);
+	obm_test_read_cpu(test, heap, a, &row);
+	KUNIT_EXPECT_EQ(test, row.magazine_bytes, ra.magazine_bytes);
+	b->size = 8;
+	obm_test_run_on(test, a, obm_test_touch_heap, b);
+	obm_test_read_cpu(test, heap, a, &row);
+	KUNIT_EXPECT_GT(test, row.magazine_bytes, ra.magazine_bytes);
+	obm_test_check_empty(test, heap);
 }
 
 struct obm_test_one {
@@ -322,6 +358,7 @@ static void obm_test_free_one(void *arg)
 static void obm_test_pcpu_double_free_two_cpus(struct kunit *test)
 {
 	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_blocks *touch = obm_test_blocks(test, heap, 88, 1);
 	unsigned int a = cpumask_first(cpu_online_mask);
 	unsigned int z = obm_test_some_cpu(test);
 	struct obm_test_one one;
@@ -334,19 +371,23 @@ static void obm_test_pcpu_double_free_two_cpus(struct kunit *test)
 	one.block = obm_heap_alloc(heap, 88, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	KUNIT_ASSERT_NOT_NULL(test, one.block);
-	/* Both frees go into magazines: a and z need theirs first. */
-	obm_test_run_on(test, a, obm_test_touch_heap, heap);
-	obm_test_run_on(test, z, obm_test_touch_heap, heap);
+	/*
+	 * a's free goes into its magazine (a needs one of the class first);
+	 * z's too, or, on another node, straight to the pool. Either way the
+	 * second copy is found when a's magazine is flushed.
+	 */
+	obm_test_run_on(test, a, obm_test_touch_heap, touch);
+	obm_test_run_on(test, z, obm_test_touch_heap, touch);
 	obm_test_drain(test, heap);
 	obm_test_run_on(test, a, obm_test_free_one, &one);
 	obm_test_run_on(test, z, obm_test_free_one, &one);
-	obm_test_expect_report(test, obm_test_heap_name(test, heap), "double free");
+	obm_test_expect_report(test, obm_test_heap_name(test, heap), "double free",
+			       one.block);
 	obm_test_drain(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.double_frees, 1);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 1);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
 
 	/* The pool's free list holds the block once: two allocations differ. */
 	q = obm_heap_alloc(heap, 88, GFP_KERNEL);
@@ -389,7 +430,7 @@ static void obm_test_pcpu_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, row.cached, 0);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
 
 	KUNIT_ASSERT_EQ(test, 0, add_cpu(cpu));
 	obm_test_run_on(test, cpu, obm_test_alloc_blocks, b);
@@ -398,7 +439,7 @@ static void obm_test_pcpu_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->failed, 0);
 	obm_test_read_cpu(test, heap, cpu, &row);
 	KUNIT_EXPECT_EQ(test, row.online, 1);
-	obm_test_check_totals(test, heap);
+	obm_test_check_empty(test, heap);
 }
 
 /* Leave cached blocks behind: allocate and free on this CPU. */
@@ -413,39 +454,42 @@ static unsigned long obm_test_leave_cached(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, b->failed, 0);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_ASSERT_GT(test, s.blocks_cached, 0);
-	KUNIT_ASSERT_EQ(test, s.arenas_current, 1);
+	KUNIT_ASSERT_GT(test, s.pools_in_use, 0);
 	return s.blocks_cached;
 }
 
-/* The shrinker counts cached blocks and spare arena pages, and frees them. */
+/*
+ * The shrinker counts cached blocks and the empty pools the heap keeps,
+ * and frees them: the pools the cached blocks held go back too.
+ */
 static void obm_test_pcpu_shrinker_direct(struct kunit *test)
 {
 	struct obm_heap *heap = obm_test_heap(test);
 	struct shrinker *shrinker = obm_heap_shrinker(heap);
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
-	unsigned long cached, count, freed, pages;
+	unsigned long cached, count, freed;
 	struct obm_test_stats s;
 
 	KUNIT_ASSERT_NOT_NULL(test, shrinker);
 	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), SHRINK_EMPTY);
 	cached = obm_test_leave_cached(test, heap);
 	obm_test_read_stats(test, heap, &s);
-	pages = s.arena_size / s.pool_size;
 
-	/* The cached blocks keep their pools, so no arena is empty yet. */
+	/*
+	 * The cached blocks keep their pools; the pools flushes emptied are
+	 * kept, up to two.
+	 */
 	count = shrinker->count_objects(shrinker, &sc);
-	KUNIT_EXPECT_EQ(test, count, cached);
+	KUNIT_EXPECT_EQ(test, count, cached + s.unused_pools);
 	sc.nr_to_scan = count;
 	freed = shrinker->scan_objects(shrinker, &sc);
-	/* Draining empties the arena, which then goes back too. */
-	KUNIT_EXPECT_EQ(test, freed, cached + pages);
+	/* Draining empties the pools, which then go back too. */
+	KUNIT_EXPECT_EQ(test, freed, cached + s.pools_in_use + s.unused_pools);
 	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_reclaimed, 1);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 0);
 	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), SHRINK_EMPTY);
 	KUNIT_EXPECT_EQ(test, shrinker->scan_objects(shrinker, &sc), SHRINK_STOP);
-	obm_test_check_totals(test, heap);
 }
 
 /* One row of the debugfs reclaim file, as a tool parses it. */
@@ -474,20 +518,21 @@ static void obm_test_read_reclaim(struct kunit *test, const char *caller,
 static void obm_test_pcpu_drop_caches(struct kunit *test)
 {
 	struct obm_heap *heap = obm_test_heap(test);
-	unsigned long scans, freed, scans_after, freed_after, cached;
+	unsigned long scans, freed, scans_after, freed_after, cached, pools;
 	struct obm_test_stats s;
 
 	cached = obm_test_leave_cached(test, heap);
+	obm_test_read_stats(test, heap, &s);
+	pools = s.pools_in_use + s.unused_pools;
 	obm_test_read_reclaim(test, "other", &scans, &freed);
 	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file("/proc/sys/vm/drop_caches", "2"));
 	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 0);
 	/* Other heaps may have given back something too. */
 	obm_test_read_reclaim(test, "other", &scans_after, &freed_after);
 	KUNIT_EXPECT_GT(test, scans_after, scans);
-	KUNIT_EXPECT_GE(test, freed_after - freed, cached + s.arena_size / s.pool_size);
+	KUNIT_EXPECT_GE(test, freed_after - freed, cached + pools);
 }
 
 /* The drain files, per heap and for all heaps. */
@@ -502,7 +547,7 @@ static void obm_test_pcpu_drain_files(struct kunit *test)
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
 	KUNIT_EXPECT_EQ(test, s.pools_in_use, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);	/* the reserve */
+	KUNIT_EXPECT_LE(test, s.unused_pools, 2);	/* the heap's kept pools */
 
 	p = obm_alloc(24, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -533,7 +578,7 @@ static void obm_test_pcpu_verify_free_bypasses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, row.allocs + row.frees + row.cached, 0);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.pools_in_use, 0);
-	obm_test_check_totals(test, heap);
+	obm_test_check_empty(test, heap);
 }
 
 /*
@@ -577,7 +622,7 @@ static void obm_test_pcpu_random_batch(struct kunit *test)
 		obm_test_read_stats(test, heap, &s);
 		KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
 		KUNIT_EXPECT_EQ(test, s.double_frees + s.invalid_frees, 0);
-		obm_test_check_totals(test, heap);
+		obm_test_check_empty(test, heap);
 	}
 }
 
@@ -629,8 +674,7 @@ static void obm_test_pcpu_drain_every_cpu(struct kunit *test)
 		KUNIT_EXPECT_GT_MSG(test, row.flushes, flushes[cpu], "cpu %u", cpu);
 	}
 	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
 }
 
 /*

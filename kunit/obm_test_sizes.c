@@ -86,7 +86,7 @@ static void obm_test_class_boundaries(struct kunit *test)
 	if (b->class_idx == OBM_TEST_NO_CLASS) {
 		/* kmalloc()ed: not in any pool, at least as big as asked. */
 		KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
-		KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
+		KUNIT_EXPECT_EQ(test, s.pages_held, 0);
 		KUNIT_EXPECT_GE(test, obm_usable_size(p), b->size);
 		KUNIT_EXPECT_EQ(test, obm_usable_size(p), ksize(p));
 	} else {
@@ -117,7 +117,7 @@ static void obm_test_zero_size(struct kunit *test)
 	obm_free(ZERO_SIZE_PTR);
 	obm_free(NULL);
 	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 0);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 0);
 	KUNIT_EXPECT_EQ(test, s.invalid_frees + s.double_frees, 0);
 }
 
@@ -133,7 +133,7 @@ static void obm_test_huge_fails(struct kunit *test)
 					       GFP_KERNEL | __GFP_NOWARN));
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.alloc_failures, 2);
-	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 0);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 0);
 }
 
 /* Large blocks work end to end: big kmalloc pages too. */
@@ -160,11 +160,15 @@ static void obm_test_blocks_disjoint(struct kunit *test)
 	struct obm_heap *heap = obm_test_heap(test);
 	unsigned int i, n = OBM_NR_CLASSES * per_class;
 	void **blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
+	size_t *sizes = kunit_kcalloc(test, n, sizeof(*sizes), GFP_KERNEL);
+	struct obm_test_ledger ledger = { };
 
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	KUNIT_ASSERT_NOT_NULL(test, sizes);
 	for (i = 0; i < n; i++) {
 		size_t size = (i % OBM_NR_CLASSES + 1) * OBM_ALIGNMENT;
 
+		sizes[i] = size;
 		blocks[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)blocks[i],
@@ -177,10 +181,13 @@ static void obm_test_blocks_disjoint(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, obm_test_check_fill(blocks[i], size, i),
 				      "block %u of %zu bytes overwritten", i, size);
 	}
-	obm_test_check_totals(test, heap);
+	ledger.blocks = blocks;
+	ledger.sizes = sizes;
+	ledger.nr = n;
+	obm_test_ledger_check(test, heap, &ledger);
 	for (i = 0; i < n; i++)
 		obm_free(blocks[i]);
-	obm_test_check_totals(test, heap);
+	obm_test_check_empty(test, heap);
 }
 
 static struct kunit_case obm_sizes_cases[] = {

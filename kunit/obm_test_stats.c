@@ -2,8 +2,6 @@
 /*
  * obmalloc_stats: the debugfs figures add up exactly and match what the
  * test allocated, by class, and the pages under its blocks.
- * obmalloc_fault: injected arena failures return NULL, count, and leak
- * nothing.
  */
 
 #include <linux/irqflags.h>
@@ -33,19 +31,17 @@ static void obm_test_stats_one_pool(struct kunit *test)
 	per_pool = (s.pool_size - s.pool_header_size) / size;
 	KUNIT_EXPECT_EQ(test, s.arena_size, OBM_TEST_ARENA_SIZE);
 	KUNIT_EXPECT_EQ(test, s.pool_size, PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);
-	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 1);
-	KUNIT_EXPECT_EQ(test, s.arenas_highwater, 1);
+	KUNIT_EXPECT_EQ(test, s.pages_held, 1);
+	KUNIT_EXPECT_EQ(test, s.arena_pages, 1);
 	KUNIT_EXPECT_EQ(test, s.pools_in_use, 1);
-	KUNIT_EXPECT_EQ(test, s.unused_pools, s.arena_size / s.pool_size - 1);
+	KUNIT_EXPECT_EQ(test, s.unused_pools, 0);
 	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 3);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, 3 * size);
 	KUNIT_EXPECT_EQ(test, s.bytes_in_available_blocks, (per_pool - 3) * size);
 	KUNIT_EXPECT_EQ(test, s.bytes_lost_to_pool_headers, s.pool_header_size);
 	KUNIT_EXPECT_EQ(test, s.bytes_lost_to_quantization,
 			(s.pool_size - s.pool_header_size) % size);
-	KUNIT_EXPECT_EQ(test, s.total_bytes, s.arena_size);
-	obm_test_check_totals(test, heap);
+	KUNIT_EXPECT_EQ(test, s.total_bytes, s.pool_size);
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		obm_free(p[i]);
 }
@@ -97,12 +93,19 @@ static void obm_test_stats_random_mix(struct kunit *test)
 	struct obm_heap *heap = obm_test_heap(test);
 	unsigned long live_bytes = 0, live = 0;
 	struct obm_test_stats s;
+	struct obm_test_ledger ledger = { };
 	struct rnd_state rnd;
 	unsigned int i, round;
 	void **blocks;
+	size_t *sizes;
 
 	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
+	sizes = kunit_kcalloc(test, n, sizeof(*sizes), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	KUNIT_ASSERT_NOT_NULL(test, sizes);
+	ledger.blocks = blocks;
+	ledger.sizes = sizes;
+	ledger.nr = n;
 	prandom_seed_state(&rnd, 512);
 	for (round = 0; round < 4; round++) {
 		for (i = 0; i < n; i++) {
@@ -116,6 +119,7 @@ static void obm_test_stats_random_mix(struct kunit *test)
 
 				blocks[i] = obm_heap_alloc(heap, size, GFP_KERNEL);
 				KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+				sizes[i] = size;
 				live_bytes += obm_usable_size(blocks[i]);
 				live++;
 			}
@@ -123,143 +127,35 @@ static void obm_test_stats_random_mix(struct kunit *test)
 		obm_test_read_stats(test, heap, &s);
 		KUNIT_EXPECT_EQ(test, s.blocks_in_use, live);
 		KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, live_bytes);
-		obm_test_check_totals(test, heap);
+		obm_test_ledger_check(test, heap, &ledger);
 	}
 	for (i = 0; i < n; i++)
 		obm_free(blocks[i]);
-	obm_test_check_totals(test, heap);
-	obm_test_drain(test, heap);
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_in_use, 0);
-	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
-	KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);
-	obm_test_check_totals(test, heap);
-}
-
-static int obm_test_cmp_ulong(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a;
-	unsigned long y = *(const unsigned long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The number of distinct values in @v, which it sorts. */
-static unsigned int obm_test_distinct(unsigned long *v, unsigned int n)
-{
-	unsigned int i, distinct = 0;
-
-	sort(v, n, sizeof(*v), obm_test_cmp_ulong, NULL);
-	for (i = 0; i < n; i++)
-		distinct += !i || v[i] != v[i - 1];
-	return distinct;
+	obm_test_check_empty(test, heap);
 }
 
 /*
  * The figures against what obmalloc does not compute: a ledger the test
- * keeps of every block it holds, by class (the request rounded up to a
- * multiple of 8 bytes, the documented classes), against the classes file
- * and stats; and the page allocator's view of the pages under those
- * blocks (struct page: distinct pages, and the compound allocations they
- * belong to, each allocated, not a slab, of an arena's order or a single
- * page) against pools_in_use, arenas_current and arena_pages.
+ * keeps of every block it holds (obm_test_ledger_check(): per class, and
+ * the pages under the blocks as the page allocator sees them), after a
+ * random mix with two thirds freed, which leaves holes in most pools.
  */
 static void obm_test_stats_ledger(struct kunit *test)
 {
 	const unsigned int n = 4000;
-	const size_t max_size = 512;
 	struct obm_heap *heap = obm_test_heap(test);
-	unsigned long ledger_blocks[OBM_NR_CLASSES] = { 0 };
-	unsigned long live = 0, live_bytes = 0, head_pages = 0;
-	unsigned long *pfns, *heads, arena_pages_per_arena;
-	u16 *sizes;
-	unsigned int i, nr_pages, nr_heads;
-	struct obm_test_class *classes;
-	struct obm_test_stats s;
+	struct obm_test_ledger *ledger = obm_test_ledger(test, n);
 	struct rnd_state rnd;
-	void **blocks;
+	unsigned int i;
 
-	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
-	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
-	heads = kunit_kcalloc(test, n, sizeof(*heads), GFP_KERNEL);
-	sizes = kunit_kcalloc(test, n, sizeof(*sizes), GFP_KERNEL);
-	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, blocks);
-	KUNIT_ASSERT_NOT_NULL(test, pfns);
-	KUNIT_ASSERT_NOT_NULL(test, heads);
-	KUNIT_ASSERT_NOT_NULL(test, sizes);
-	KUNIT_ASSERT_NOT_NULL(test, classes);
 	prandom_seed_state(&rnd, 7);
-	for (i = 0; i < n; i++) {
-		sizes[i] = 1 + prandom_u32_state(&rnd) % max_size;
-		blocks[i] = obm_heap_alloc(heap, sizes[i], GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
-	}
-	/* Free about two thirds, leaving holes in most pools. */
-	for (i = 0; i < n; i++) {
-		size_t class_size = round_up(sizes[i], 8);
-
-		if (prandom_u32_state(&rnd) % 3) {
-			obm_free(blocks[i]);
-			blocks[i] = NULL;
-			continue;
-		}
-		ledger_blocks[class_size / 8 - 1]++;
-		live++;
-		live_bytes += class_size;
-	}
-	obm_test_drain(test, heap);
-
-	obm_test_read_classes(test, heap, classes);
-	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, classes[i].blocks_used, ledger_blocks[i],
-				    "class of %u bytes", (i + 1) * 8);
-		KUNIT_EXPECT_EQ(test, classes[i].blocks_cached, 0);
-		if (classes[i].present)
-			KUNIT_EXPECT_EQ(test, classes[i].size, (i + 1) * 8);
-	}
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks_in_use, live);
-	KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, live_bytes);
-
-	nr_pages = 0;
-	for (i = 0; i < n; i++) {
-		struct page *page, *head;
-
-		if (!blocks[i])
-			continue;
-		page = virt_to_page(blocks[i]);
-		head = compound_head(page);
-		pfns[nr_pages] = page_to_pfn(page);
-		heads[nr_pages++] = page_to_pfn(head);
-	}
-	KUNIT_ASSERT_EQ(test, nr_pages, live);
-	/* A pool is one page: the pages under the live blocks are the pools. */
-	KUNIT_EXPECT_EQ(test, obm_test_distinct(pfns, nr_pages), s.pools_in_use);
-	nr_heads = obm_test_distinct(heads, nr_pages);
-	arena_pages_per_arena = s.arena_size / s.pool_size;
-	for (i = 0; i < nr_pages; i++) {
-		struct page *head = pfn_to_page(heads[i]);
-		unsigned long pages = 1UL << compound_order(head);
-
-		if (i && heads[i] == heads[i - 1])
-			continue;
-		KUNIT_EXPECT_GT(test, page_ref_count(head), 0);
-		KUNIT_EXPECT_FALSE(test, PageSlab(head));
-		KUNIT_EXPECT_TRUE(test, pages == arena_pages_per_arena || pages == 1);
-		head_pages += pages;
-	}
-	/* Besides the arenas in use, at most the one kept in reserve. */
-	KUNIT_EXPECT_TRUE_MSG(test, s.arenas_current == nr_heads ||
-			      s.arenas_current == nr_heads + 1,
-			      "arenas_current %lu, arenas under live blocks %u",
-			      s.arenas_current, nr_heads);
-	KUNIT_EXPECT_EQ(test, s.arena_pages - head_pages,
-			(s.arenas_current - nr_heads) * arena_pages_per_arena);
-
 	for (i = 0; i < n; i++)
-		obm_free(blocks[i]);
+		obm_test_ledger_alloc(test, ledger, heap,
+				      1 + prandom_u32_state(&rnd) % OBM_SMALL_MAX);
+	for (i = 0; i < n; i++)
+		if (prandom_u32_state(&rnd) % 3)
+			obm_test_ledger_free(ledger, i);
+	obm_test_ledger_check(test, heap, ledger);
 }
 
 /*
@@ -338,118 +234,4 @@ static struct kunit_suite obm_stats_suite = {
 	.test_cases = obm_stats_cases,
 };
 
-/* An injected arena failure returns NULL, is counted, leaks nothing. */
-static void obm_test_fault_arena_fails(struct kunit *test)
-{
-	struct obm_heap *heap = obm_test_heap(test);
-	struct obm_test_stats s;
-	void *p;
-
-	obm_test_fail_arenas(test, 1);
-	KUNIT_EXPECT_NULL(test, obm_heap_alloc(heap, 64, GFP_KERNEL));
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.alloc_failures, 1);
-	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 0);
-	KUNIT_EXPECT_EQ(test, s.total_bytes, 0);
-
-	/* Only one failure was asked for: the next allocation works. */
-	p = obm_heap_alloc(heap, 64, GFP_KERNEL);
-	KUNIT_EXPECT_NOT_NULL(test, p);
-	obm_free(p);
-	obm_test_check_totals(test, heap);
-}
-
-/* The same in atomic context: NULL at once, no sleep. */
-static void obm_test_fault_atomic(struct kunit *test)
-{
-	struct obm_heap *heap = obm_test_heap(test);
-	struct obm_test_stats s;
-	unsigned long flags;
-	void *p;
-
-	obm_test_fail_arenas(test, 2);
-	flags = obm_test_atomic_begin();
-	p = obm_heap_alloc(heap, 300, GFP_ATOMIC);
-	obm_test_atomic_end(flags);
-	KUNIT_EXPECT_NULL(test, p);
-	KUNIT_EXPECT_NULL(test, obm_heap_alloc(heap, 300, GFP_NOWAIT));
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.alloc_failures, 2);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 0);
-}
-
-/* Failing arenas do not affect blocks that existing arenas can serve. */
-static void obm_test_fault_existing_arena(struct kunit *test)
-{
-	struct obm_heap *heap = obm_test_heap(test);
-	struct obm_test_stats s;
-	void *p, *q, *r;
-
-	p = obm_heap_alloc(heap, 16, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	obm_test_fail_arenas(test, 100);
-	q = obm_heap_alloc(heap, 16, GFP_KERNEL);	/* same pool */
-	r = obm_heap_alloc(heap, 480, GFP_KERNEL);	/* new pool, same arena */
-	KUNIT_EXPECT_NOT_NULL(test, q);
-	KUNIT_EXPECT_NOT_NULL(test, r);
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.alloc_failures, 0);
-	KUNIT_EXPECT_EQ(test, s.arenas_allocated_total, 1);
-	obm_free(p);
-	obm_free(q);
-	obm_free(r);
-}
-
-/* Running out of arenas part way through a batch breaks nothing. */
-static void obm_test_fault_mid_batch(struct kunit *test)
-{
-	struct obm_heap *heap = obm_test_heap(test);
-	unsigned int i, n, per_arena;
-	struct obm_test_stats s;
-	void **blocks;
-
-	obm_test_pin_cpu(test);
-
-	obm_test_read_stats(test, heap, &s);
-	per_arena = s.arena_size / s.pool_size *
-		    ((s.pool_size - s.pool_header_size) / 512);
-	n = per_arena + 1;
-	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, blocks);
-	for (i = 0; i < per_arena; i++) {
-		blocks[i] = obm_heap_alloc(heap, 512, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
-		obm_test_fill(blocks[i], 512, i);
-	}
-	/* The arena is full: the next block needs one, and it fails. */
-	obm_test_fail_arenas(test, 1);
-	KUNIT_EXPECT_NULL(test, obm_heap_alloc(heap, 512, GFP_KERNEL | __GFP_NOWARN));
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.arenas_current, 1);
-	KUNIT_EXPECT_EQ(test, s.blocks_in_use, per_arena);
-	KUNIT_EXPECT_EQ(test, s.alloc_failures, 1);
-	KUNIT_EXPECT_EQ(test, s.unused_pools, 0);
-
-	blocks[per_arena] = obm_heap_alloc(heap, 512, GFP_KERNEL);
-	KUNIT_EXPECT_NOT_NULL(test, blocks[per_arena]);
-	for (i = 0; i < per_arena; i++)
-		KUNIT_EXPECT_TRUE(test, obm_test_check_fill(blocks[i], 512, i));
-	for (i = 0; i < n; i++)
-		obm_free(blocks[i]);
-	obm_test_check_totals(test, heap);
-}
-
-static struct kunit_case obm_fault_cases[] = {
-	KUNIT_CASE(obm_test_fault_arena_fails),
-	KUNIT_CASE(obm_test_fault_atomic),
-	KUNIT_CASE(obm_test_fault_existing_arena),
-	KUNIT_CASE(obm_test_fault_mid_batch),
-	{}
-};
-
-static struct kunit_suite obm_fault_suite = {
-	.name = "obmalloc_fault",
-	.test_cases = obm_fault_cases,
-};
-
-kunit_test_suites(&obm_stats_suite, &obm_fault_suite);
+kunit_test_suite(obm_stats_suite);

@@ -83,7 +83,7 @@ static void obm_test_expect_event(struct kunit *test, struct obm_test_trace *t,
 	KUNIT_ASSERT_LT_MSG(test, i, t->nr, "event %u missing", i);
 	KUNIT_EXPECT_EQ_MSG(test, e->alloc, alloc, "event %u", i);
 	KUNIT_EXPECT_STREQ_MSG(test, e->call_site,
-			       "obm_test_trace_events [obmalloc_test]",
+			       "obm_test_trace_events [obmalloc_kunit]",
 			       "event %u", i);
 	KUNIT_EXPECT_PTR_EQ_MSG(test, e->ptr, ptr, "event %u", i);
 	KUNIT_EXPECT_STREQ_MSG(test, e->heap, heap, "event %u", i);
@@ -116,7 +116,8 @@ static void obm_test_trace_events(struct kunit *test)
 	r = obm_realloc(p, 300, GFP_KERNEL);	/* another class: it moves */
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_PTR_NE(test, r, p);
-	obm_realloc(r, 296, GFP_KERNEL);	/* same class: in place, no event */
+	/* Same class: in place, no event. */
+	KUNIT_EXPECT_PTR_EQ(test, obm_realloc(r, 296, GFP_KERNEL), r);
 	obm_free(r);
 	obm_free(q);
 	obm_free(NULL);				/* no event, as kfree(NULL) */

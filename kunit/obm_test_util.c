@@ -9,10 +9,16 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <obmalloc_internal.h>
 
+#include "obm_squeeze.h"
 #include "obm_test.h"
 
 #define OBM_TEST_FILE_MAX	8192
@@ -24,7 +30,9 @@ static void obm_test_heap_destroy(void *heap)
 	obm_heap_destroy(heap);
 }
 
+/* The test's heaps, newest first, from test->priv. */
 struct obm_test_heap_name {
+	struct obm_test_heap_name *next;
 	struct obm_heap *heap;
 	char name[OBM_HEAP_NAME_MAX + 1];
 };
@@ -65,6 +73,7 @@ static struct obm_heap *obm_test_new_heap(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, obm_test_heap_destroy, heap));
 	named->heap = heap;
+	named->next = test->priv;
 	test->priv = named;
 	return heap;
 }
@@ -99,7 +108,7 @@ struct obm_heap *obm_test_debug_heap(struct kunit *test, const char *flags)
 }
 
 /**
- * obm_test_heap_name() - Name of the heap obm_test_heap() made, or "default".
+ * obm_test_heap_name() - Name of a heap obm_test_heap() made, or "default".
  * @test: The test.
  * @heap: That heap, or NULL for the default heap.
  *
@@ -111,8 +120,9 @@ const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap)
 
 	if (!heap)
 		return "default";
-	KUNIT_ASSERT_NOT_NULL(test, named);
-	KUNIT_ASSERT_PTR_EQ(test, named->heap, heap);
+	while (named && named->heap != heap)
+		named = named->next;
+	KUNIT_ASSERT_NOT_NULL_MSG(test, named, "not a heap of this test");
 	return named->name;
 }
 
@@ -175,12 +185,26 @@ int obm_test_write_file(const char *path, const char *text)
 char *obm_test_read_heap_file(struct kunit *test, struct obm_heap *heap,
 			      const char *file)
 {
+	return obm_test_read_named_file(test, obm_test_heap_name(test, heap),
+					file);
+}
+
+/**
+ * obm_test_read_named_file() - The text of one of a heap's files, by name.
+ * @test: The test.
+ * @name: The heap's name.
+ * @file: The file's name in the heap's directory.
+ *
+ * Return: The text, NUL-terminated, freed when the test ends.
+ */
+char *obm_test_read_named_file(struct kunit *test, const char *name,
+			       const char *file)
+{
 	char *buf = kunit_kzalloc(test, OBM_TEST_FILE_MAX, GFP_KERNEL);
 	char path[128];
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	snprintf(path, sizeof(path), OBM_TEST_DEBUGFS "/%s/%s",
-		 obm_test_heap_name(test, heap), file);
+	snprintf(path, sizeof(path), OBM_TEST_DEBUGFS "/%s/%s", name, file);
 	KUNIT_ASSERT_GT_MSG(test, obm_test_read_file(path, buf, OBM_TEST_FILE_MAX),
 			    0, "cannot read %s", path);
 	return buf;
@@ -213,6 +237,11 @@ static const struct {
 	OBM_STAT(redzone_overwrites),
 	OBM_STAT(writes_after_free),
 	OBM_STAT(bytes_in_debug_records),
+	OBM_STAT(pages_held),
+	OBM_STAT(blocks_cached_raw),
+	OBM_STAT(stray_frees),
+	OBM_STAT(bytes_in_heap_descriptor),
+	OBM_STAT(arenas_shared),
 };
 
 /**
@@ -224,7 +253,19 @@ static const struct {
 void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
 			 struct obm_test_stats *stats)
 {
-	char *text = obm_test_read_heap_file(test, heap, "stats");
+	obm_test_read_named_stats(test, obm_test_heap_name(test, heap), stats);
+}
+
+/**
+ * obm_test_read_named_stats() - Parse a heap's stats file, by name.
+ * @test: The test.
+ * @name: The heap's name.
+ * @stats: Filled in; every field must be there.
+ */
+void obm_test_read_named_stats(struct kunit *test, const char *name,
+			       struct obm_test_stats *stats)
+{
+	char *text = obm_test_read_named_file(test, name, "stats");
 	unsigned int i, found = 0;
 	char *line;
 
@@ -261,17 +302,18 @@ void obm_test_read_classes(struct kunit *test, struct obm_heap *heap,
 	char *line = strsep(&text, "\n");
 
 	KUNIT_ASSERT_STREQ(test, line,
-			   "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached");
+			   "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached  blocks_cached_raw");
 	memset(classes, 0, sizeof(*classes) * OBM_NR_CLASSES);
 	while ((line = strsep(&text, "\n")) && *line) {
 		struct obm_test_class row = { .present = true };
 		unsigned int idx;
 		int fields;
 
-		fields = sscanf(line, "%u %lu %lu %lu %lu %lu %lu", &idx, &row.size,
-				&row.pools, &row.full_pools, &row.blocks_used,
-				&row.blocks_avail, &row.blocks_cached);
-		KUNIT_ASSERT_EQ_MSG(test, fields, 7, "bad classes line '%s'", line);
+		fields = sscanf(line, "%u %lu %lu %lu %lu %lu %lu %lu", &idx,
+				&row.size, &row.pools, &row.full_pools,
+				&row.blocks_used, &row.blocks_avail,
+				&row.blocks_cached, &row.blocks_cached_raw);
+		KUNIT_ASSERT_EQ_MSG(test, fields, 8, "bad classes line '%s'", line);
 		KUNIT_ASSERT_LT(test, idx, OBM_NR_CLASSES);
 		KUNIT_ASSERT_FALSE(test, classes[idx].present);
 		classes[idx] = row;
@@ -315,50 +357,284 @@ unsigned long obm_test_foreign_frees(struct kunit *test)
 }
 
 /**
- * obm_test_check_totals() - The stats identities that must always hold.
+ * obm_test_ledger() - A ledger of up to @max blocks, freed with the test.
  * @test: The test.
- * @heap: The heap (NULL: the default heap), quiescent.
+ * @max: How many blocks it can hold.
+ *
+ * Return: The ledger; blocks still in it when the test ends are freed.
  */
-void obm_test_check_totals(struct kunit *test, struct obm_heap *heap)
+struct obm_test_ledger *obm_test_ledger(struct kunit *test, unsigned int max)
 {
-	struct obm_test_class *classes;
-	unsigned long pools = 0, used = 0, used_bytes = 0, cached = 0;
-	unsigned long cached_bytes = 0;
-	struct obm_test_stats s;
+	struct obm_test_ledger *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	l->blocks = kunit_kcalloc(test, max, sizeof(*l->blocks), GFP_KERNEL);
+	l->sizes = kunit_kcalloc(test, max, sizeof(*l->sizes), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l->blocks);
+	KUNIT_ASSERT_NOT_NULL(test, l->sizes);
+	l->max = max;
+	return l;
+}
+
+static void obm_test_ledger_release(void *arg)
+{
+	struct obm_test_ledger *l = arg;
 	unsigned int i;
 
-	obm_test_read_stats(test, heap, &s);
-	KUNIT_EXPECT_EQ(test, s.total_bytes, s.arena_pages * s.pool_size);
-	KUNIT_EXPECT_EQ(test, s.arena_pages,
-			(s.arenas_current - s.small_arenas) *
-			(s.arena_size / s.pool_size) + s.small_arenas);
-	KUNIT_EXPECT_EQ(test, s.total_bytes,
-			s.bytes_in_allocated_blocks + s.bytes_in_cached_blocks +
-			s.bytes_in_available_blocks + s.bytes_in_unused_pools +
-			s.bytes_lost_to_pool_headers + s.bytes_lost_to_quantization);
-	KUNIT_EXPECT_EQ(test, s.bytes_in_unused_pools, s.unused_pools * s.pool_size);
-	KUNIT_EXPECT_EQ(test, s.bytes_lost_to_pool_headers,
-			s.pools_in_use * s.pool_header_size);
-	KUNIT_EXPECT_EQ(test, s.pools_in_use + s.unused_pools, s.arena_pages);
-	KUNIT_EXPECT_EQ(test, s.arenas_current,
-			s.arenas_allocated_total - s.arenas_reclaimed);
-	KUNIT_EXPECT_LE(test, s.arenas_current, s.arenas_highwater);
+	for (i = 0; i < l->nr; i++)
+		obm_free(l->blocks[i]);
+	l->nr = 0;
+}
 
-	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes), GFP_KERNEL);
+/**
+ * obm_test_ledger_alloc() - Allocate a block and write it in the ledger.
+ * @test: The test.
+ * @l: The ledger.
+ * @heap: The heap.
+ * @size: Bytes.
+ *
+ * Return: The block; the test is aborted if it is NULL.
+ */
+void *obm_test_ledger_alloc(struct kunit *test, struct obm_test_ledger *l,
+			    struct obm_heap *heap, size_t size)
+{
+	void *p;
+
+	KUNIT_ASSERT_LT(test, l->nr, l->max);
+	if (!l->nr)
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  obm_test_ledger_release,
+							  l));
+	p = obm_heap_alloc(heap, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	l->blocks[l->nr] = p;
+	l->sizes[l->nr++] = size;
+	return p;
+}
+
+/**
+ * obm_test_ledger_free() - Free a block of the ledger.
+ * @l: The ledger.
+ * @i: Its entry.
+ */
+void obm_test_ledger_free(struct obm_test_ledger *l, unsigned int i)
+{
+	obm_free(l->blocks[i]);
+	l->blocks[i] = NULL;
+}
+
+static int obm_test_ulong_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * obm_test_ledger_check() - A heap's figures against the test's ledger.
+ * @test: The test.
+ * @heap: The heap; its magazines are drained first.
+ * @l: Every block the test holds in @heap.
+ *
+ * Per class, the blocks in use are the ledger's; the bytes are theirs
+ * rounded to the class; no block is cached once drained, counted raw too
+ * (a block counted in a magazine and in use would show); the pools in use
+ * are exactly the distinct pages under the ledger's blocks, as the page
+ * allocator sees them: allocated (a reference held), not slab; and the
+ * heap holds at most its two kept empty pools per node beyond them.
+ */
+void obm_test_ledger_check(struct kunit *test, struct obm_heap *heap,
+			   struct obm_test_ledger *l)
+{
+	unsigned long live[OBM_NR_CLASSES] = { 0 }, bytes = 0, blocks = 0;
+	unsigned long *pages, distinct = 0;
+	struct obm_test_class *classes;
+	struct obm_test_stats s;
+	unsigned int i, k = 0;
+
+	obm_test_drain(test, heap);
+	obm_test_read_stats(test, heap, &s);
+	classes = kunit_kcalloc(test, OBM_NR_CLASSES, sizeof(*classes),
+				GFP_KERNEL);
+	pages = kunit_kcalloc(test, l->nr + 1, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, classes);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
 	obm_test_read_classes(test, heap, classes);
-	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		pools += classes[i].pools;
-		used += classes[i].blocks_used;
-		used_bytes += classes[i].blocks_used * classes[i].size;
-		cached += classes[i].blocks_cached;
-		cached_bytes += classes[i].blocks_cached * classes[i].size;
+	for (i = 0; i < l->nr; i++) {
+		struct page *page;
+
+		if (!l->blocks[i] || l->sizes[i] > OBM_SMALL_MAX)
+			continue;
+		live[(l->sizes[i] - 1) / OBM_ALIGNMENT]++;
+		bytes += round_up(l->sizes[i], OBM_ALIGNMENT);
+		blocks++;
+		page = virt_to_page(l->blocks[i]);
+		KUNIT_EXPECT_FALSE(test, PageSlab(page));
+		KUNIT_EXPECT_GT(test, page_ref_count(page), 0);
+		pages[k++] = obm_test_page(l->blocks[i]);
 	}
-	KUNIT_EXPECT_EQ(test, pools, s.pools_in_use);
-	KUNIT_EXPECT_EQ(test, used, s.blocks_in_use);
-	KUNIT_EXPECT_EQ(test, used_bytes, s.bytes_in_allocated_blocks);
-	KUNIT_EXPECT_EQ(test, cached, s.blocks_cached);
-	KUNIT_EXPECT_EQ(test, cached_bytes, s.bytes_in_cached_blocks);
+	sort(pages, k, sizeof(*pages), obm_test_ulong_cmp, NULL);
+	for (i = 0; i < k; i++)
+		if (!i || pages[i] != pages[i - 1])
+			distinct++;
+	for (i = 0; i < OBM_NR_CLASSES; i++)
+		KUNIT_EXPECT_EQ_MSG(test, classes[i].blocks_used, live[i],
+				    "class %u", i);
+	KUNIT_EXPECT_EQ(test, s.blocks_in_use, blocks);
+	KUNIT_EXPECT_EQ(test, s.bytes_in_allocated_blocks, bytes);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached, 0);
+	KUNIT_EXPECT_EQ(test, s.blocks_cached_raw, 0);
+	KUNIT_EXPECT_EQ(test, s.pools_in_use, distinct);
+	if (s.arenas_shared)
+		KUNIT_EXPECT_LE(test, s.pages_held - s.pools_in_use,
+				2 * nr_node_ids);
+}
+
+/**
+ * obm_test_check_empty() - A heap whose blocks the test all freed.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap); its magazines are drained.
+ *
+ * No block in use or cached (raw count too), no pool in a class, and no
+ * more pages than the two empty pools a heap keeps per node.
+ */
+void obm_test_check_empty(struct kunit *test, struct obm_heap *heap)
+{
+	struct obm_test_ledger l = { };
+
+	obm_test_ledger_check(test, heap, &l);
+}
+
+/**
+ * obm_test_read_sets() - The shared arena sets' figures, summed over nodes.
+ * @test: The test.
+ * @sum: Filled in from the root file sets.
+ */
+void obm_test_read_sets(struct kunit *test, struct obm_test_sets *sum)
+{
+	char *buf = kunit_kzalloc(test, OBM_TEST_FILE_MAX, GFP_KERNEL);
+	char *text, *line;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_GT(test, obm_test_read_file(OBM_TEST_DEBUGFS "/sets", buf,
+						 OBM_TEST_FILE_MAX), 0);
+	text = buf;
+	line = strsep(&text, "\n");
+	KUNIT_ASSERT_STREQ(test, line,
+			   "node  arenas  small_arenas  arena_pages  free_pools  empty_arenas  allocated_total  reclaimed  highwater  stray_frees  descriptor_bytes");
+	memset(sum, 0, sizeof(*sum));
+	while ((line = strsep(&text, "\n")) && *line) {
+		unsigned long v[10];
+		long node;
+		int fields;
+
+		fields = sscanf(line, "%ld %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu",
+				&node, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+				&v[6], &v[7], &v[8], &v[9]);
+		KUNIT_ASSERT_EQ_MSG(test, fields, 11, "bad sets line '%s'", line);
+		sum->arenas += v[0];
+		sum->small_arenas += v[1];
+		sum->arena_pages += v[2];
+		sum->free_pools += v[3];
+		sum->empty_arenas += v[4];
+		sum->allocated += v[5];
+		sum->reclaimed += v[6];
+	}
+}
+
+/**
+ * obm_test_fresh_sets() - Start from shared sets that hold no arena.
+ * @test: The test; pinned to its CPU, so to one node's set.
+ *
+ * Nothing else holds pools while KUnit runs, so after this every arena is
+ * the test's.
+ */
+void obm_test_fresh_sets(struct kunit *test)
+{
+	struct obm_test_sets sets;
+
+	obm_test_pin_cpu(test);
+	obm_test_quiesce_sets(test);
+	obm_test_read_sets(test, &sets);
+	KUNIT_ASSERT_EQ_MSG(test, sets.arenas, 0,
+			    "arenas left in the sets after quiescing them");
+}
+
+/**
+ * obm_test_rcu_counts() - The root file rcu: deferred frees.
+ * @test: The test.
+ * @pending: Blocks queued and not yet freed.
+ * @batches: Grace periods waited for so far, one per batch.
+ */
+void obm_test_rcu_counts(struct kunit *test, unsigned long *pending,
+			 unsigned long *batches)
+{
+	char buf[128], *text = buf;
+	unsigned long freed;
+
+	KUNIT_ASSERT_GT(test, obm_test_read_file(OBM_TEST_DEBUGFS "/rcu", buf,
+						 sizeof(buf)), 0);
+	int fields;
+
+	KUNIT_ASSERT_STREQ(test, strsep(&text, "\n"), "pending  batches  freed");
+	fields = sscanf(text, "%lu %lu %lu", pending, batches, &freed);
+	KUNIT_ASSERT_EQ(test, fields, 3);
+}
+
+/**
+ * obm_test_churn_pages() - Make the page allocator reuse what it can.
+ * @test: The test.
+ * @mib: How much to allocate, write and free, in MiB.
+ *
+ * Every free page a stray free gave back would be handed out, written and
+ * freed again: a block living in such a page would be overwritten.
+ */
+void obm_test_churn_pages(struct kunit *test, unsigned long mib)
+{
+	KUNIT_EXPECT_GT(test, obm_churn_pages(mib),
+			(mib << (20 - PAGE_SHIFT)) / 2);
+}
+
+/**
+ * obm_test_core_kmalloc() - A kmalloc() object, as core code allocates it.
+ * @size: Bytes.
+ * @gfp: Flags.
+ *
+ * For the drop-in's tests, whose own kmalloc() is obmalloc's: this file is
+ * built without it.
+ *
+ * Return: The object, or NULL.
+ */
+void *obm_test_core_kmalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp);
+}
+
+/**
+ * obm_test_quiesce_sets() - Leave the shared arena sets holding no empty
+ * arena and no pool within its reuse grace period.
+ * @test: The test.
+ *
+ * For tests that count arenas: the default heap's magazines and kept
+ * pools are given back, a grace period passes, and the sets' shrinker
+ * releases every empty arena.
+ */
+void obm_test_quiesce_sets(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrinker *sets = obm_sets_shrinker_get();
+	struct shrinker *def = obm_heap_shrinker(NULL);
+
+	obm_test_drain(test, NULL);
+	sc.nr_to_scan = def->count_objects(def, &sc);
+	if (sc.nr_to_scan != SHRINK_EMPTY)
+		def->scan_objects(def, &sc);
+	synchronize_rcu();
+	sc.nr_to_scan = sets->count_objects(sets, &sc);
+	if (sc.nr_to_scan != SHRINK_EMPTY)
+		sets->scan_objects(sets, &sc);
 }
 
 /**
@@ -366,17 +642,29 @@ void obm_test_check_totals(struct kunit *test, struct obm_heap *heap)
  * @test: The test.
  * @heap_name: The heap the report will name ("(none)" for a foreign pointer).
  * @kind: The report kind, as in obmalloc's "obmalloc: heap X: <kind>: ...".
+ * @ptr: The pointer the report will name, exactly as the caller passes it
+ *       to obmalloc (the pointer freed twice, the interior pointer, the
+ *       free block whose link was overwritten, the block reused after a
+ *       write after free); NULL only for "destroy with live blocks", whose
+ *       report names no block.
  *
- * The VM harness (tools/vm/results.py) excuses one obmalloc WARN of @kind
- * from @heap_name per announcement, only until this test case ends: an
- * announcement still unmatched then fails the run, and so does any WARN
- * nobody announced.
+ * Logs "obmalloc-test: expect report: <kind> from heap <name> at <ptr>",
+ * @ptr printed with %p as obmalloc's report prints it (or "at any"). The
+ * VM harness (tools/vm/results.py) excuses one obmalloc report of @kind
+ * from @heap_name naming @ptr, and the WARNING of its own WARN, per
+ * announcement, only until this test case (or parameter) ends: an
+ * announcement still unmatched then fails the run, and so does any report
+ * nobody announced, or announced with another pointer.
  */
 void obm_test_expect_report(struct kunit *test, const char *heap_name,
-			    const char *kind)
+			    const char *kind, const void *ptr)
 {
-	kunit_info(test, "obmalloc-test: expect report: %s from heap %s\n",
-		   kind, heap_name);
+	if (ptr)
+		kunit_info(test, "obmalloc-test: expect report: %s from heap %s at %p\n",
+			   kind, heap_name, ptr);
+	else
+		kunit_info(test, "obmalloc-test: expect report: %s from heap %s at any\n",
+			   kind, heap_name);
 }
 
 #define OBM_TEST_FAIL_ARENA	"/sys/module/obmalloc/parameters/fail_arena"
@@ -538,5 +826,6 @@ void obm_test_free_action(void *block)
 	obm_free(block);
 }
 
+MODULE_IMPORT_NS(OBM_NS_INTERNAL);
 MODULE_DESCRIPTION("KUnit tests for obmalloc");
 MODULE_LICENSE("GPL");

@@ -1,69 +1,95 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * obmalloc arenas: 256 KiB of pages, split into one-page pools.
+ * obmalloc arenas and arena sets: where pool pages come from.
  *
- * An arena is one naturally aligned alloc_pages() allocation of order
- * OBM_ARENA_ORDER (6 on 4 KiB pages). Its descriptor, with the header of
- * every pool, is kmalloc()ed separately, so all of its pages hold blocks.
- * Pools are carved lazily, in address order; a pool whose last block is
- * freed goes on the arena's free_pools list and may then serve any size
- * class.
+ * Each NUMA node has one arena set, shared by every heap (a debug heap
+ * has sets of its own, see obm_debug.c). An arena is 256 KiB of pages
+ * from that node, split into one-page pools; its descriptor, with every
+ * pool's header, is kmalloc()ed apart, so all its pages hold blocks. A
+ * heap takes pools one at a time and gives each back when it is empty,
+ * so a heap holds pages, never whole arenas, and one arena serves many
+ * heaps - one pool, one heap.
+ *
+ * Fullest first: a set keeps its arenas with free pools on a list sorted
+ * by ascending free pools and takes from the front, so the emptiest
+ * arenas drain and can be given back (pymalloc's rule since CPython 3.8);
+ * nfp2lasta[n], the last arena with n free pools, reorders in O(1). An
+ * empty arena is released at once, except one per set kept in reserve so
+ * that a loop that allocates and frees one object does not bounce an
+ * order-6 allocation off the page allocator.
+ *
+ * Reuse across heaps. A pool given back keeps its last owner's id and an
+ * RCU grace-period cookie; pools wait in their arena's list, oldest
+ * first. The heap that gave a pool back may take it again at once; any
+ * other heap only once a grace period has passed since. So a block pointer
+ * that a heap's user still holds after freeing it (a use after free, a
+ * stale lockless reader) cannot reach another heap's object of another
+ * type before every RCU reader of the old pool is gone, where SLUB hands a
+ * cache's freed slab page to any other cache through the page allocator
+ * at once (the cross-cache reuse exploits rely on). It costs nothing in
+ * memory: a pool not yet eligible is simply not taken, and uncarved pools
+ * and other arenas are.
  *
  * Fragmented memory. The order-6 allocation is tried as SLUB tries its
- * preferred slab order: without direct reclaim, retries or a warning. When
- * it fails, the arena is a single page allocated with the caller's own gfp
- * flags, so a small allocation succeeds whenever kmalloc()'s would, and
- * only that final failure warns (never under __GFP_NOWARN). Such a small
- * arena is given back as soon as its pool is empty.
+ * preferred slab order: without direct reclaim, retries or a warning.
+ * When it fails the arena is a single page allocated with the caller's
+ * own flags, so a small allocation succeeds whenever kmalloc()'s would.
  *
- * Fullest first: a heap keeps the arenas that have free pools on
- * usable_arenas, sorted by ascending nr_free_pools, and takes pools from
- * the head only. Emptier arenas thus drain and can be given back to the
- * page allocator, which is what made CPython 3.8 release arenas. Freeing a
- * pool moves its arena by at most one rank; nfp2lasta[n], the last arena
- * with n free pools, says where to in O(1). An empty full-size arena is
- * released, except that one per heap is kept in reserve so that a loop
- * allocating and freeing a single object does not bounce an order-6
- * allocation off the page allocator.
+ * Stray frees. Arena pages are split into order-0 pages, each holding a
+ * large extra reference: kfree() of one of our blocks (a module half
+ * moved from kmalloc) sees a non-slab page, warns (order 0) and drops a
+ * reference, which then never frees the page; ksize() warns and returns
+ * 0. obm_arena_check_strays() notices the missing references under the
+ * class lock, reports them against the heap and the pool, and restores
+ * them; the block so freed stays allocated.
  *
- * Registry: obm_arena_registry maps each full arena's 256 KiB region, and
- * obm_small_arena_registry each single-page arena's page frame, to the
- * arena, so obm_free() learns from the address alone, under RCU and
- * without reading memory it does not own, whether a pointer is ours. One
- * entry per full arena keeps arena churn cheap (64 entries each made
- * 128..512-byte batches up to 1.5x slower, measured under UML); the
- * second registry is only consulted when the first has nothing. A
- * released arena leaves
- * the registry before its pages are freed; its descriptor is freed two
- * grace periods later (see obm_arena_hints).
+ * Registry: obm_arena_registry maps each full arena's 256 KiB physical
+ * region, obm_small_arena_registry each single-page arena's page frame, to
+ * the arena, so a free learns from the address alone whether a pointer
+ * is ours. Per CPU, obm_arena_hints caches the arenas looked up last. A
+ * released arena leaves the registry before its pages are freed, is
+ * cleared from every CPU's hints a grace period later, and its descriptor
+ * is freed a grace period after that.
  *
- * Locking: see obm_internal.h. Everything that changes an arena runs under
- * its heap's arena_lock, with irqs off and the class lock held. The page
- * allocator is only called from obm_arena_new(), with no spinlock held.
+ * Locking: a set's lock (irqs off: callers hold a class lock) protects its
+ * arenas' lists and counts; the page allocator is called with no spinlock
+ * held, from obm_set_grow(). Lock order: obm_internal.h.
  */
 
+#define pr_fmt(fmt) "obmalloc: " fmt
+
 #include <linux/kmemleak.h>
+#include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "obm_internal.h"
+#include "obm_fastpath.h"
 
-/* Full arenas by 256 KiB region; single-page arenas by page frame. */
+/* Arenas considered for a pool before the set grows instead. */
+#define OBM_SET_SCAN		8
+/* Extra references on each arena page (see "Stray frees" above). */
+#define OBM_PAGE_REF_BIAS	((int)BIT(20))
+
 static DEFINE_XARRAY_FLAGS(obm_arena_registry, XA_FLAGS_LOCK_IRQ);
 static DEFINE_XARRAY_FLAGS(obm_small_arena_registry, XA_FLAGS_LOCK_IRQ);
 
-/*
- * The arenas this CPU looked up last, direct-mapped by virtual arena
- * number (obm_arena_hint_slot()): most frees hit, and a hit is one load
- * and a compare where the xarray walk costs about 20 ns (measured under
- * UML, a third of an alloc-free pair); 32 slots keep frees spread over
- * that many arenas hitting. A released arena is cleared from every CPU's
- * slots one grace period after it left the registry, which is after any
- * lookup that could still store it has finished, and its descriptor is
- * freed one grace period after that, when no CPU can still be using a
- * slot it read before the clearing.
- */
 DEFINE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
+
+/* The shared sets, one per possible node. */
+static struct obm_arena_set **obm_sets;
+/* Pages of leaked heaps' pools kept at unload, reported then. */
+static unsigned long obm_arena_pages_leaked;
+
+/**
+ * obm_node_set() - The shared arena set of a node.
+ * @nid: A possible node.
+ *
+ * Return: The set.
+ */
+struct obm_arena_set *obm_node_set(int nid)
+{
+	return obm_sets[nid];
+}
 
 static unsigned long obm_arena_index(const void *p)
 {
@@ -93,7 +119,7 @@ static struct xarray *obm_arena_xa(const struct obm_arena *arena,
  * The part of obm_arena_lookup() that misses the hints; remembers the
  * arena found in this CPU's hint slot for @p.
  *
- * Context: Caller holds rcu_read_lock().
+ * Context: In an RCU read-side section.
  * Return: The arena, or NULL if @p is in none.
  */
 struct obm_arena *obm_arena_lookup_slow(const void *p)
@@ -111,44 +137,46 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 	return arena;
 }
 
-/* The descriptor and, in a debug heap, its pools' block records. */
-static void obm_arena_free(struct obm_arena *arena)
+/**
+ * obm_block_pool() - The pool of a block its caller may not free meanwhile.
+ * @block: A live block, or a free block held in a magazine.
+ * @arena: In: the arena of the previous block of a batch, or NULL; out:
+ *         @block's arena. Blocks flushed together mostly share an arena.
+ *
+ * Such a block keeps its pool in use, and so its arena registered.
+ *
+ * Return: The pool header.
+ */
+struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena)
 {
-	unsigned int i;
+	struct obm_arena *a = *arena;
 
-	if (arena->tracks) {
-		for (i = 0; i < arena->nr_pools; i++)
-			kfree(arena->tracks[i]);
-		kfree(arena->tracks);
+	if (!a || (unsigned long)block - a->base >= a->size) {
+		rcu_read_lock();
+		a = obm_arena_lookup(block);
+		rcu_read_unlock();
+		*arena = a;
 	}
-	kfree(arena);
+	return &a->pools[((unsigned long)block - a->base) >> PAGE_SHIFT];
+}
+
+/**
+ * obm_arena_descriptor_size() - Bytes of an arena descriptor.
+ * @nr_pools: Pools in the arena.
+ *
+ * Return: The size passed to kmalloc().
+ */
+size_t obm_arena_descriptor_size(unsigned int nr_pools)
+{
+	return struct_size_t(struct obm_arena, pools, nr_pools);
 }
 
 static void obm_arena_free_descriptor(struct rcu_head *rcu)
 {
-	obm_arena_free(container_of(rcu, struct obm_arena, rcu));
-}
+	struct obm_arena *arena = container_of(rcu, struct obm_arena, rcu);
 
-/*
- * A debug heap's arena gets a record per block of every pool (struct
- * obm_track), allocated here with the caller's flags, where allocating is
- * allowed, rather than when a pool is carved under the class lock.
- */
-static int obm_arena_alloc_tracks(struct obm_heap *heap,
-				  struct obm_arena *arena, gfp_t gfp)
-{
-	size_t size = obm_track_array_size(heap);
-	unsigned int i;
-
-	arena->tracks = kcalloc(arena->nr_pools, sizeof(*arena->tracks), gfp);
-	if (!arena->tracks)
-		return -ENOMEM;
-	for (i = 0; i < arena->nr_pools; i++) {
-		arena->tracks[i] = kzalloc(size, gfp);
-		if (!arena->tracks[i])
-			return -ENOMEM;
-	}
-	return 0;
+	obm_debug_arena_free_tracks(arena);
+	kfree(arena);
 }
 
 /* One grace period after the arena left the registry. */
@@ -156,7 +184,7 @@ static void obm_arena_forget(struct rcu_head *rcu)
 {
 	struct obm_arena *arena = container_of(rcu, struct obm_arena, rcu);
 	void *first = (void *)arena->base;
-	void *last = (void *)(arena->base + OBM_ARENA_SIZE - 1);
+	void *last = (void *)(arena->base + arena->size - 1);
 	unsigned int cpu;
 
 	/* An arena not aligned in virtual memory (UML) spans two slots. */
@@ -184,17 +212,6 @@ void obm_arenas_wait_freed(void)
 	rcu_barrier();
 }
 
-/**
- * obm_arena_descriptor_size() - Bytes of an arena descriptor.
- * @nr_pools: Pools in the arena.
- *
- * Return: The size passed to kmalloc().
- */
-size_t obm_arena_descriptor_size(unsigned int nr_pools)
-{
-	return sizeof(struct obm_arena) + nr_pools * sizeof(struct obm_pool);
-}
-
 static int obm_arena_register(struct obm_arena *arena, gfp_t gfp)
 {
 	unsigned long index, flags;
@@ -220,37 +237,131 @@ static void obm_arena_unregister(struct obm_arena *arena)
 }
 
 /*
- * The arena's pages: the full order if the page allocator has it at hand,
- * else one page with the caller's flags (see the top of this file).
+ * The arena's pages on @nid: the full order if the page allocator has it
+ * at hand, else one page with the caller's flags (see the top of this
+ * file). Split into order-0 pages, each with the stray-free bias.
  */
-static struct page *obm_arena_pages(gfp_t gfp, unsigned int *order)
+static struct page *obm_arena_pages(int nid, gfp_t gfp, unsigned int *order)
 {
-	gfp_t try_gfp = gfp | __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY;
+	gfp_t try_gfp = gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_THISNODE;
 	struct page *page;
+	unsigned int i;
 
 	if (try_gfp & __GFP_DIRECT_RECLAIM)
 		try_gfp = (try_gfp | __GFP_NOMEMALLOC) & ~__GFP_DIRECT_RECLAIM;
-	page = alloc_pages(try_gfp, OBM_ARENA_ORDER);
+	*order = OBM_ARENA_ORDER;
+	page = alloc_pages_node(nid, try_gfp, OBM_ARENA_ORDER);
 	if (page) {
-		*order = OBM_ARENA_ORDER;
-		return page;
+		split_page(page, OBM_ARENA_ORDER);
+	} else {
+		*order = 0;
+		page = alloc_pages_node(nid, gfp, 0);
+		if (!page)
+			return NULL;
 	}
-	*order = 0;
-	return alloc_pages(gfp, 0);
+	for (i = 0; i < (1U << *order); i++)
+		page_ref_add(page + i, OBM_PAGE_REF_BIAS);
+	return page;
+}
+
+/*
+ * Give one arena page back. Its references should be ours alone, one and
+ * the bias; fewer means kfree() dropped some after the last check (counted
+ * as strays); more means someone else holds the page, which then stays
+ * allocated rather than be freed under them.
+ */
+static unsigned long obm_arena_free_page(struct page *page)
+{
+	int refs = page_ref_count(page);
+	unsigned long strays = 0;
+
+	if (refs > OBM_PAGE_REF_BIAS + 1) {
+		pr_warn_once("arena page %p has %d references, not %d: left allocated\n",
+			     page_address(page), refs, OBM_PAGE_REF_BIAS + 1);
+		return 0;
+	}
+	if (refs <= 0)
+		return 0;	/* freed by strays already: not ours to free */
+	strays = OBM_PAGE_REF_BIAS + 1 - refs;
+	page_ref_sub(page, refs - 1);
+	__free_page(page);
+	return strays;
+}
+
+/* Free an arena's pages; return the stray frees not noticed before. */
+static unsigned long obm_arena_free_pages(struct obm_arena *arena)
+{
+	struct page *page = virt_to_page((void *)arena->base);
+	unsigned long strays = 0;
+	unsigned int i;
+
+	for (i = 0; i < arena->nr_pools; i++)
+		strays += obm_arena_free_page(page + i);
+	if (strays)
+		pr_warn("arena %p: %lu page references dropped by kfree() and kin since the last check\n",
+			(void *)arena->base, strays);
+	return strays;
 }
 
 /**
- * obm_arena_new() - Allocate an arena for a heap.
- * @heap: The heap it will belong to.
- * @gfp: The caller's sanitized gfp flags (no __GFP_ZERO).
+ * obm_arena_check_strays() - Notice blocks of a pool freed with kfree().
+ * @heap: The pool's heap.
+ * @pool: A pool of @heap.
  *
- * The arena is registered but not yet on the heap's lists; see
- * obm_arena_add(). Nothing is leaked on failure.
+ * kfree(), kvfree(), kfree_sensitive() and kfree_rcu() of a block of ours
+ * each drop one reference on the block's page (see the top of this file).
+ * Reports how many went since the last check, counts them, puts back what
+ * kfree() subtracted from the node's slab statistics, and restores the
+ * references. The blocks stay allocated: obmalloc cannot tell which ones
+ * were freed.
  *
- * Context: No obmalloc spinlock held; sleeps only if @gfp allows it.
- * Return: The arena, or NULL.
+ * Context: Caller holds the class lock of @pool.
  */
-struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
+void obm_arena_check_strays(struct obm_heap *heap, struct obm_pool *pool)
+{
+	struct page *page = virt_to_page(obm_pool_base(pool));
+	int missing = OBM_PAGE_REF_BIAS + 1 - page_ref_count(page);
+
+	obm_assert_class_locked(heap, pool, pool->class_idx);
+	if (likely(missing <= 0))
+		return;
+	page_ref_add(page, missing);
+	mod_node_page_state(page_pgdat(page), NR_SLAB_UNRECLAIMABLE_B,
+			    missing * PAGE_SIZE);
+	atomic_long_add(missing, &heap->stray_frees);
+	obm_report(heap, "stray kfree",
+		   "%d block(s) of pool %p (class %u, %u-byte blocks) freed by kfree(), kvfree(), kfree_sensitive(), kfree_rcu() or krealloc(): left allocated, never reused",
+		   missing, obm_pool_base(pool), pool->class_idx,
+		   obm_class_size(pool->class_idx));
+}
+
+/**
+ * obm_set_create() - Create an arena set.
+ * @owner: NULL for a node's shared set, else the debug heap it is for.
+ * @nid: The node its pages come from.
+ *
+ * Context: Process context; sleeps.
+ * Return: The set, or NULL.
+ */
+struct obm_arena_set *obm_set_create(struct obm_heap *owner, int nid)
+{
+	struct obm_arena_set *set = kzalloc(sizeof(*set), GFP_KERNEL);
+
+	if (!set)
+		return NULL;
+	spin_lock_init(&set->lock);
+	set->nid = nid;
+	set->owner = owner;
+	INIT_LIST_HEAD(&set->usable);
+	INIT_LIST_HEAD(&set->arenas);
+	return set;
+}
+
+/*
+ * A new arena for @set, registered, on none of the set's lists. Nothing
+ * is leaked on failure.
+ */
+static struct obm_arena *obm_arena_new(struct obm_arena_set *set, gfp_t gfp)
 {
 	struct obm_arena *arena;
 	unsigned int order, i;
@@ -258,47 +369,48 @@ struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp)
 
 	if (obm_should_fail_arena())
 		return NULL;
-
-	page = obm_arena_pages(gfp, &order);
+	page = obm_arena_pages(set->nid, gfp, &order);
 	if (!page)
 		return NULL;
-	arena = kzalloc(obm_arena_descriptor_size(1U << order), gfp);
+	arena = kzalloc_node(obm_arena_descriptor_size(1U << order), gfp,
+			     set->nid);
 	if (!arena)
 		goto free_pages;
 
 	arena->base = (unsigned long)page_address(page);
 	arena->size = PAGE_SIZE << order;
-	arena->heap = heap;
-	INIT_LIST_HEAD(&arena->usable_link);
-	INIT_LIST_HEAD(&arena->free_pools);
-	INIT_LIST_HEAD(&arena->heap_link);
 	arena->nr_pools = 1U << order;
 	arena->nr_free_pools = arena->nr_pools;
+	arena->nid = set->nid;
+	arena->set = set;
+	INIT_LIST_HEAD(&arena->usable_link);
+	INIT_LIST_HEAD(&arena->free_pools);
+	INIT_LIST_HEAD(&arena->set_link);
 	for (i = 0; i < arena->nr_pools; i++) {
-		struct obm_pool *pool = &arena->pools[i];
-
-		INIT_LIST_HEAD(&pool->link);
-		pool->arena = arena;
-		pool->base = (void *)(arena->base + i * OBM_POOL_SIZE);
-		pool->class_idx = OBM_POOL_UNUSED;
+		INIT_LIST_HEAD(&arena->pools[i].link);
+		arena->pools[i].class_idx = OBM_POOL_UNUSED;
+		arena->pools[i].last_class = OBM_POOL_UNUSED;
+		arena->pools[i].index = i;
 	}
-	if (heap->debug_flags && obm_arena_alloc_tracks(heap, arena, gfp))
+	if (set->owner && obm_debug_arena_tracks(arena, gfp))
 		goto free_arena;
 	if (obm_arena_register(arena, gfp))
 		goto free_arena;
 	return arena;
 
 free_arena:
-	obm_arena_free(arena);
+	obm_debug_arena_free_tracks(arena);
+	kfree(arena);
 free_pages:
-	__free_pages(page, order);
+	for (i = 0; i < (1U << order); i++)
+		obm_arena_free_page(page + i);
 	return NULL;
 }
 
-static struct obm_arena *obm_arena_prev(struct obm_heap *heap,
+static struct obm_arena *obm_arena_prev(struct obm_arena_set *set,
 					struct obm_arena *arena)
 {
-	if (list_is_first(&arena->usable_link, &heap->usable_arenas))
+	if (list_is_first(&arena->usable_link, &set->usable))
 		return NULL;
 	return list_prev_entry(arena, usable_link);
 }
@@ -307,85 +419,60 @@ static struct obm_arena *obm_arena_prev(struct obm_heap *heap,
  * Put an arena that is on no list at its rank: after every arena with as
  * many free pools or fewer, before any with more.
  */
-static void obm_arena_insert_ranked(struct obm_heap *heap,
+static void obm_arena_insert_ranked(struct obm_arena_set *set,
 				    struct obm_arena *arena)
 {
 	unsigned int nf = arena->nr_free_pools, k;
 	struct obm_arena *after = NULL;
 
 	for (k = nf; k > 0 && !after; k--)
-		after = heap->nfp2lasta[k];
+		after = set->nfp2lasta[k];
 	if (after)
 		list_add(&arena->usable_link, &after->usable_link);
 	else
-		list_add(&arena->usable_link, &heap->usable_arenas);
-	heap->nfp2lasta[nf] = arena;
+		list_add(&arena->usable_link, &set->usable);
+	set->nfp2lasta[nf] = arena;
 }
 
-/* Take an arena off usable_arenas, keeping nfp2lasta[] right. */
-static void obm_arena_unlink(struct obm_heap *heap, struct obm_arena *arena)
+/* Take an arena off the usable list, keeping nfp2lasta[] right. */
+static void obm_arena_unlink(struct obm_arena_set *set,
+			     struct obm_arena *arena)
 {
 	unsigned int nf = arena->nr_free_pools;
 	struct obm_arena *prev;
 
-	if (heap->nfp2lasta[nf] == arena) {
-		prev = obm_arena_prev(heap, arena);
-		heap->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
-				      prev : NULL;
+	if (set->nfp2lasta[nf] == arena) {
+		prev = obm_arena_prev(set, arena);
+		set->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
+				     prev : NULL;
 	}
 	list_del_init(&arena->usable_link);
 }
 
-/**
- * obm_arena_add() - Put a new arena on its heap's lists.
- * @heap: The heap.
- * @arena: From obm_arena_new(); all its pools are free.
- *
- * Context: Any; takes the arena lock.
- */
-void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena)
+/* Unregister and free an empty arena the caller has unlinked. */
+static void obm_arena_release(struct obm_arena_set *set,
+			      struct obm_arena *arena)
 {
-	unsigned long flags, current_arenas;
-
-	spin_lock_irqsave(&heap->arena_lock, flags);
-	obm_arena_insert_ranked(heap, arena);
-	list_add_tail(&arena->heap_link, &heap->arenas);
-	heap->nr_free_pools += arena->nr_pools;
-	heap->arena_pages += arena->nr_pools;
-	if (arena->nr_pools < OBM_POOLS_PER_ARENA) {
-		heap->small_arenas++;
-		heap->small_arenas_allocated++;
-	}
-	heap->arenas_allocated++;
-	current_arenas = obm_arenas_current(heap);
-	if (current_arenas > heap->arenas_highwater)
-		heap->arenas_highwater = current_arenas;
-	spin_unlock_irqrestore(&heap->arena_lock, flags);
-}
-
-/* Unregister and free an arena; the caller has unlinked it. */
-static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
-{
+	lockdep_assert_held(&set->lock);
 	WRITE_ONCE(arena->dead, true);
 	obm_arena_unregister(arena);
-	list_del(&arena->heap_link);
-	heap->nr_free_pools -= arena->nr_free_pools;
-	heap->arena_pages -= arena->nr_pools;
+	list_del(&arena->set_link);
+	set->nr_free_pools -= arena->nr_free_pools;
+	set->arena_pages -= arena->nr_pools;
 	if (arena->nr_pools < OBM_POOLS_PER_ARENA)
-		heap->small_arenas--;
-	heap->arenas_reclaimed++;
+		set->small_arenas--;
+	set->arenas_reclaimed++;
+	if (arena->tracks)
+		obm_debug_arena_release(arena);
 	/*
-	 * The pages go back at once: deferring them by a grace period piles
-	 * up order-6 blocks when a heap's live set swings by many arenas
-	 * (measured: 3-9x slower 512-byte batches). Only the descriptor, which
-	 * lockless lookups and the hints dereference, waits for RCU.
+	 * The pages go back at once; only the descriptor, which lockless
+	 * lookups and the hints dereference, waits for RCU.
 	 */
-	__free_pages(virt_to_page((void *)arena->base), get_order(arena->size));
+	set->stray_frees += obm_arena_free_pages(arena);
 	/*
 	 * Freed by a shrinker in kswapd or direct reclaim: tell reclaim, as
 	 * SLUB does for slab pages, or kswapd, seeing no progress, gives up
-	 * on the node after MAX_RECLAIM_RETRIES runs and direct reclaim
-	 * heads for the OOM killer.
+	 * on the node and direct reclaim heads for the OOM killer.
 	 */
 	if (in_task())
 		obm_account_reclaimed_pages(arena->nr_pools);
@@ -393,63 +480,103 @@ static void obm_arena_release(struct obm_heap *heap, struct obm_arena *arena)
 }
 
 /**
- * obm_arena_take_pool() - Give a class a pool from the fullest arena.
- * @heap: The heap.
- * @class: The class, whose lock the caller holds.
- * @class_idx: Its index.
+ * obm_set_grow() - Give a set one more arena.
+ * @set: The set.
+ * @gfp: The caller's flags, without __GFP_ZERO.
  *
- * The pool is initialised for @class but not put on any list.
+ * An arena another CPU added meanwhile may make this one surplus: then it
+ * goes back at once.
  *
- * Return: The pool, or NULL if the heap has no free pool.
+ * Context: No obmalloc spinlock held; sleeps only if @gfp allows.
+ * Return: 0, or -ENOMEM.
  */
-struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
-				     struct obm_class *class,
-				     unsigned int class_idx)
+int obm_set_grow(struct obm_arena_set *set, gfp_t gfp)
 {
-	struct obm_arena *arena;
-	struct obm_pool *pool;
-	unsigned int nf;
-	bool carved = false;
+	struct obm_arena *arena = obm_arena_new(set, gfp);
+	unsigned long flags, held;
 
-	lockdep_assert_held(&class->lock);
-	spin_lock(&heap->arena_lock);
-	arena = list_first_entry_or_null(&heap->usable_arenas,
-					 struct obm_arena, usable_link);
-	if (!arena) {
-		spin_unlock(&heap->arena_lock);
+	if (!arena)
+		return -ENOMEM;
+	spin_lock_irqsave(&set->lock, flags);
+	list_add_tail(&arena->set_link, &set->arenas);
+	set->nr_free_pools += arena->nr_pools;
+	set->arena_pages += arena->nr_pools;
+	if (arena->nr_pools < OBM_POOLS_PER_ARENA) {
+		set->small_arenas++;
+		set->small_arenas_allocated++;
+	}
+	set->arenas_allocated++;
+	held = set->arenas_allocated - set->arenas_reclaimed;
+	if (held > set->arenas_highwater)
+		set->arenas_highwater = held;
+	if (set->nfp2lasta[OBM_POOLS_PER_ARENA] && !set->owner)
+		obm_arena_release(set, arena);
+	else
+		obm_arena_insert_ranked(set, arena);
+	spin_unlock_irqrestore(&set->lock, flags);
+	return 0;
+}
+
+/*
+ * A pool of @arena that @heap may take: the oldest given back if it was
+ * @heap's or a grace period has passed since, else one never carved.
+ */
+static struct obm_pool *obm_arena_pick(struct obm_arena_set *set,
+				       struct obm_arena *arena,
+				       const struct obm_heap *heap)
+{
+	struct obm_pool *pool;
+
+	pool = list_first_entry_or_null(&arena->free_pools, struct obm_pool,
+					link);
+	if (pool && (set->owner || pool->last_heap == heap->id ||
+		     poll_state_synchronize_rcu(pool->gp))) {
+		list_del_init(&pool->link);
+		return pool;
+	}
+	if (arena->nr_carved < arena->nr_pools)
+		return &arena->pools[arena->nr_carved];
+	return NULL;
+}
+
+/**
+ * obm_set_take_pool() - Give a heap a pool, from the fullest arena that can.
+ * @set: The set.
+ * @heap: The heap.
+ *
+ * The pool's owned fields are the caller's to set (obm_pool.c); it is on
+ * no list, with @heap not yet named in it.
+ *
+ * Context: Any; takes the set lock.
+ * Return: The pool, or NULL if the set has none for @heap: grow it.
+ */
+struct obm_pool *obm_set_take_pool(struct obm_arena_set *set,
+				   struct obm_heap *heap)
+{
+	struct obm_pool *pool = NULL;
+	struct obm_arena *arena;
+	unsigned int scanned = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&set->lock, flags);
+	list_for_each_entry(arena, &set->usable, usable_link) {
+		pool = obm_arena_pick(set, arena, heap);
+		if (pool || ++scanned == OBM_SET_SCAN)
+			break;
+	}
+	if (!pool) {
+		spin_unlock_irqrestore(&set->lock, flags);
 		return NULL;
 	}
-
-	pool = list_first_entry_or_null(&arena->free_pools,
-					struct obm_pool, link);
-	if (pool) {
-		list_del(&pool->link);
-	} else {
-		pool = &arena->pools[arena->nr_carved];
-		carved = true;
-	}
-	obm_pool_init(pool, class, class_idx);
-	if (carved)
+	if (pool->index == arena->nr_carved)
 		/* Publish the header before lockless readers trust it. */
 		smp_store_release(&arena->nr_carved, arena->nr_carved + 1);
-
-	/*
-	 * The head arena has the fewest free pools, so one fewer keeps the
-	 * list sorted; it is the only arena that can then have nf - 1.
-	 */
-	nf = arena->nr_free_pools;
-	if (heap->nfp2lasta[nf] == arena)
-		heap->nfp2lasta[nf] = NULL;
-	arena->nr_free_pools = --nf;
-	if (nf == 0) {
-		list_del_init(&arena->usable_link);
-	} else {
-		WARN_ON_ONCE(heap->nfp2lasta[nf]);
-		heap->nfp2lasta[nf] = arena;
-	}
-	heap->nr_free_pools--;
-	class->nr_pools++;
-	spin_unlock(&heap->arena_lock);
+	obm_arena_unlink(set, arena);
+	arena->nr_free_pools--;
+	if (arena->nr_free_pools)
+		obm_arena_insert_ranked(set, arena);
+	set->nr_free_pools--;
+	spin_unlock_irqrestore(&set->lock, flags);
 	return pool;
 }
 
@@ -458,7 +585,8 @@ struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
  * is sorted by ascending nr_free_pools and the arena must end up after
  * every arena with its new count and before any with more.
  */
-static void obm_arena_rank_up(struct obm_heap *heap, struct obm_arena *arena)
+static void obm_arena_rank_up(struct obm_arena_set *set,
+			      struct obm_arena *arena)
 {
 	unsigned int nf = arena->nr_free_pools;
 	struct obm_arena *last_same, *prev, *target;
@@ -466,159 +594,250 @@ static void obm_arena_rank_up(struct obm_heap *heap, struct obm_arena *arena)
 	arena->nr_free_pools = nf + 1;
 	if (nf == 0) {
 		/* It was full and off the list; nf == 1 is the lowest rank. */
-		list_add(&arena->usable_link, &heap->usable_arenas);
-		if (!heap->nfp2lasta[1])
-			heap->nfp2lasta[1] = arena;
+		list_add(&arena->usable_link, &set->usable);
+		if (!set->nfp2lasta[1])
+			set->nfp2lasta[1] = arena;
 		return;
 	}
 
-	last_same = heap->nfp2lasta[nf];
+	last_same = set->nfp2lasta[nf];
 	if (last_same == arena) {
-		prev = obm_arena_prev(heap, arena);
-		heap->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
-				      prev : NULL;
+		prev = obm_arena_prev(set, arena);
+		set->nfp2lasta[nf] = prev && prev->nr_free_pools == nf ?
+				     prev : NULL;
 	}
 
-	target = heap->nfp2lasta[nf + 1];
+	target = set->nfp2lasta[nf + 1];
 	if (!target && last_same != arena)
 		target = last_same;
 	if (target)
 		list_move(&arena->usable_link, &target->usable_link);
-	heap->nfp2lasta[nf + 1] = arena;
+	set->nfp2lasta[nf + 1] = arena;
 }
 
 /**
- * obm_arena_put_pool() - Return an empty pool to its arena.
- * @heap: The heap.
- * @class: The pool's class, whose lock the caller holds.
- * @pool: A pool with no block in use, already off the class's lists.
+ * obm_set_put_pool() - Give an empty pool back to its set.
+ * @set: The set.
+ * @pool: A pool with no block in use, on no list, its class unset.
  *
  * Releases the arena if all its pools are now free and it is a small
- * arena or the heap already holds another empty arena.
- */
-void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
-			struct obm_pool *pool)
-{
-	struct obm_arena *arena = pool->arena;
-	struct obm_arena *prev;
-
-	lockdep_assert_held(&class->lock);
-	spin_lock(&heap->arena_lock);
-	WRITE_ONCE(pool->class_idx, OBM_POOL_UNUSED);
-	class->nr_pools--;
-	list_add(&pool->link, &arena->free_pools);
-	heap->nr_free_pools++;
-	obm_arena_rank_up(heap, arena);
-
-	if (arena->nr_free_pools == arena->nr_pools) {
-		/*
-		 * A small arena goes back at once. A full one is now the last
-		 * empty arena; keep it unless it has a twin.
-		 */
-		prev = obm_arena_prev(heap, arena);
-		if (arena->nr_pools < OBM_POOLS_PER_ARENA ||
-		    (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA)) {
-			obm_arena_unlink(heap, arena);
-			obm_arena_release(heap, arena);
-		}
-	}
-	spin_unlock(&heap->arena_lock);
-}
-
-/**
- * obm_arenas_release_all() - Release every arena of a heap.
- * @heap: A heap with no live block, that nobody else uses any more.
+ * arena or the set already holds another empty arena; a debug heap's set
+ * keeps its empty arenas.
  *
- * Context: Process context.
+ * Context: Any; takes the set lock.
  */
-void obm_arenas_release_all(struct obm_heap *heap)
+void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool)
 {
-	struct obm_arena *arena, *next;
+	struct obm_arena *arena = obm_pool_arena(pool);
+	struct obm_arena *prev;
 	unsigned long flags;
 
-	spin_lock_irqsave(&heap->arena_lock, flags);
-	list_for_each_entry_safe(arena, next, &heap->usable_arenas,
-				 usable_link) {
-		WARN_ON_ONCE(arena->nr_free_pools != arena->nr_pools);
-		list_del(&arena->usable_link);
-		obm_arena_release(heap, arena);
+	spin_lock_irqsave(&set->lock, flags);
+	pool->last_heap = pool->heap->id;
+	WRITE_ONCE(pool->heap, NULL);
+	pool->gp = get_state_synchronize_rcu();
+	list_add_tail(&pool->link, &arena->free_pools);
+	set->nr_free_pools++;
+	obm_arena_rank_up(set, arena);
+
+	if (arena->nr_free_pools == arena->nr_pools && !set->owner) {
+		/* A full arena is now the last empty one: kept, unless a twin is. */
+		prev = obm_arena_prev(set, arena);
+		if (arena->nr_pools < OBM_POOLS_PER_ARENA ||
+		    (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA)) {
+			obm_arena_unlink(set, arena);
+			obm_arena_release(set, arena);
+		}
 	}
-	memset(heap->nfp2lasta, 0, sizeof(heap->nfp2lasta));
-	WARN_ON_ONCE(obm_arenas_current(heap) || heap->nr_free_pools);
-	spin_unlock_irqrestore(&heap->arena_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 }
 
 /**
- * obm_arenas_empty_pages() - Pages held in arenas with no pool in use.
- * @heap: The heap.
+ * obm_set_empty_pages() - Pages held in arenas with no pool in use.
+ * @set: The set.
  *
  * Return: The page count.
  */
-unsigned long obm_arenas_empty_pages(struct obm_heap *heap)
+unsigned long obm_set_empty_pages(struct obm_arena_set *set)
 {
 	unsigned long flags, pages = 0;
 	struct obm_arena *arena;
 
-	spin_lock_irqsave(&heap->arena_lock, flags);
-	list_for_each_entry_reverse(arena, &heap->usable_arenas, usable_link) {
-		if (arena->nr_free_pools != OBM_POOLS_PER_ARENA)
+	spin_lock_irqsave(&set->lock, flags);
+	list_for_each_entry_reverse(arena, &set->usable, usable_link) {
+		if (arena->nr_free_pools != arena->nr_pools)
 			break;
-		pages += OBM_POOLS_PER_ARENA;
+		pages += arena->nr_pools;
 	}
-	spin_unlock_irqrestore(&heap->arena_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 	return pages;
 }
 
 /**
- * obm_arenas_release_empty() - Release the arenas with no pool in use.
- * @heap: The heap.
+ * obm_set_release_empty() - Release a set's arenas with no pool in use.
+ * @set: The set.
  *
- * Gives the reserve arena back too; the next allocation that needs a pool
- * allocates a new arena.
+ * Gives the reserve arena back too.
  *
- * Context: Any; takes the arena lock.
+ * Context: Any; takes the set lock.
  * Return: The number of pages given back.
  */
-unsigned long obm_arenas_release_empty(struct obm_heap *heap)
+unsigned long obm_set_release_empty(struct obm_arena_set *set)
 {
 	unsigned long flags, pages = 0;
 	struct obm_arena *arena, *prev;
 
-	spin_lock_irqsave(&heap->arena_lock, flags);
+	spin_lock_irqsave(&set->lock, flags);
 	/* Empty arenas sort last. */
-	list_for_each_entry_safe_reverse(arena, prev, &heap->usable_arenas,
+	list_for_each_entry_safe_reverse(arena, prev, &set->usable,
 					 usable_link) {
-		if (arena->nr_free_pools != OBM_POOLS_PER_ARENA)
+		if (arena->nr_free_pools != arena->nr_pools)
 			break;
-		list_del(&arena->usable_link);
-		obm_arena_release(heap, arena);
-		pages += OBM_POOLS_PER_ARENA;
+		obm_arena_unlink(set, arena);
+		obm_arena_release(set, arena);
+		pages += arena->nr_pools;
 	}
-	heap->nfp2lasta[OBM_POOLS_PER_ARENA] = NULL;
-	spin_unlock_irqrestore(&heap->arena_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 	return pages;
 }
 
 /**
- * obm_arena_registry_exit() - Forget the registry at module exit.
- *
- * Arenas still registered belong to heaps a client leaked, with live
- * blocks in them: they stay allocated, as the blocks' owner may still use
- * them, and their descriptors are no longer reachable from anything of
- * obmalloc's, so kmemleak is told they are not a leak of ours (the
- * client's blocks themselves stay tracked by kmemleak).
- *
- * Context: Module exit, after every heap is gone and rcu_barrier().
+ * obm_set_read_stats() - Add a set's figures to a snapshot.
+ * @set: The set.
+ * @st: Added to (zero it first for one set).
  */
-void obm_arena_registry_exit(void)
+void obm_set_read_stats(struct obm_arena_set *set, struct obm_set_stats *st)
+{
+	struct obm_arena *arena;
+	unsigned long flags, held;
+
+	spin_lock_irqsave(&set->lock, flags);
+	held = set->arenas_allocated - set->arenas_reclaimed;
+	st->arenas_allocated += set->arenas_allocated;
+	st->arenas_reclaimed += set->arenas_reclaimed;
+	st->arenas_highwater += set->arenas_highwater;
+	st->arena_pages += set->arena_pages;
+	st->small_arenas += set->small_arenas;
+	st->small_arenas_allocated += set->small_arenas_allocated;
+	st->free_pools += set->nr_free_pools;
+	st->stray_frees += set->stray_frees;
+	list_for_each_entry_reverse(arena, &set->usable, usable_link) {
+		if (arena->nr_free_pools != arena->nr_pools)
+			break;
+		st->empty_arenas++;
+	}
+	st->descriptor_bytes +=
+		(held - set->small_arenas) *
+		kmalloc_size_roundup(obm_arena_descriptor_size(OBM_POOLS_PER_ARENA)) +
+		set->small_arenas *
+		kmalloc_size_roundup(obm_arena_descriptor_size(1));
+	spin_unlock_irqrestore(&set->lock, flags);
+}
+
+/*
+ * At unload, an arena with pools of a leaked heap: its blocks may still be
+ * in use, so those pools' pages stay; every other page goes back. Return
+ * the pages kept.
+ */
+static unsigned long obm_arena_trim_leaked(struct obm_arena *arena)
+{
+	struct page *page = virt_to_page((void *)arena->base);
+	unsigned long kept = 0;
+	unsigned int i;
+
+	for (i = 0; i < arena->nr_pools; i++) {
+		if (i < arena->nr_carved && arena->pools[i].heap)
+			kept++;
+		else
+			obm_arena_free_page(page + i);
+	}
+	return kept;
+}
+
+/**
+ * obm_set_destroy() - Release a set's arenas and free it.
+ * @set: A set no heap uses any more.
+ *
+ * Pools still in use (a leaked heap's) keep their pages, their arena's
+ * descriptor and registration, as their blocks may still be in use; the
+ * arena's other pages go back. The pages kept are counted and reported.
+ *
+ * Context: Process context.
+ */
+void obm_set_destroy(struct obm_arena_set *set)
+{
+	struct obm_arena *arena, *next;
+	unsigned long flags, kept = 0;
+
+	spin_lock_irqsave(&set->lock, flags);
+	list_for_each_entry_safe(arena, next, &set->arenas, set_link) {
+		if (arena->nr_free_pools != arena->nr_pools) {
+			kept += obm_arena_trim_leaked(arena);
+			continue;
+		}
+		obm_arena_unlink(set, arena);
+		obm_arena_release(set, arena);
+	}
+	spin_unlock_irqrestore(&set->lock, flags);
+	if (kept) {
+		pr_err("node %d: %lu pages with pools of leaked heaps left allocated\n",
+		       set->nid, kept);
+		obm_arena_pages_leaked += kept;
+		/* Reachable from nothing now; the pages are reported above. */
+		kmemleak_not_leak(set);
+	} else {
+		kfree(set);
+	}
+}
+
+/**
+ * obm_arenas_init() - Create every possible node's shared set.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int obm_arenas_init(void)
+{
+	int nid;
+
+	obm_sets = kcalloc(nr_node_ids, sizeof(*obm_sets), GFP_KERNEL);
+	if (!obm_sets)
+		return -ENOMEM;
+	for_each_node(nid) {
+		obm_sets[nid] = obm_set_create(NULL, nid);
+		if (!obm_sets[nid]) {
+			obm_arenas_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * obm_arenas_exit() - Release the shared sets at module exit.
+ *
+ * Every heap is gone. Arenas still registered hold pools of heaps a client
+ * leaked: they stay allocated, reported by obm_set_destroy(), and are no
+ * longer reachable from anything of ours, so kmemleak is told they are
+ * not a leak of obmalloc's (the client's blocks stay tracked).
+ *
+ * Context: Module exit or a failed init.
+ */
+void obm_arenas_exit(void)
 {
 	struct obm_arena *arena;
 	unsigned long index;
+	int nid;
 
+	for_each_node(nid)
+		if (obm_sets[nid])
+			obm_set_destroy(obm_sets[nid]);
+	obm_arenas_wait_freed();
+	pr_info("unloaded: %lu pages left allocated\n", obm_arena_pages_leaked);
 	xa_for_each(&obm_arena_registry, index, arena)
 		kmemleak_not_leak(arena);
 	xa_for_each(&obm_small_arena_registry, index, arena)
 		kmemleak_not_leak(arena);
 	xa_destroy(&obm_arena_registry);
 	xa_destroy(&obm_small_arena_registry);
+	kfree(obm_sets);
 }

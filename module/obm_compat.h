@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * obmalloc compatibility with older kernels. Every difference between the
- * kernel versions obmalloc builds on (6.1 and 6.12) lives here, nowhere
- * else.
+ * obmalloc compatibility across kernel versions. Every difference between
+ * the kernels obmalloc builds on (Debian 12's 6.1 and 6.12, and the APIs
+ * of 6.13 to 7.3, read from their headers) lives here and in
+ * obm_compat.mk, nowhere else; the KUnit suites and tools use it too.
  */
 #ifndef _OBM_COMPAT_H
 #define _OBM_COMPAT_H
@@ -13,11 +14,14 @@
  * from LINUX_VERSION_CODE, so a backported API is picked up too.
  */
 
+#include <linux/hrtimer.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/stackdepot.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 
 typedef unsigned long (*obm_shrink_fn)(struct shrinker *,
 				       struct shrink_control *);
@@ -134,5 +138,35 @@ static inline depot_stack_handle_t obm_stack_depot_save(unsigned long *entries,
 	return __stack_depot_save(entries, nr, 0, gfp, can_alloc);
 }
 #endif
+
+/* 7.2 warns about a workqueue that is neither WQ_PERCPU nor WQ_UNBOUND. */
+#ifdef OBM_HAVE_WQ_PERCPU
+#define OBM_WQ_PERCPU		WQ_PERCPU
+#else
+#define OBM_WQ_PERCPU		0
+#endif
+
+/* 6.15 removed del_timer_sync(), 6.2 added timer_delete_sync(). */
+static inline int obm_timer_delete_sync(struct timer_list *timer)
+{
+#ifdef OBM_HAVE_TIMER_DELETE_SYNC
+	return timer_delete_sync(timer);
+#else
+	return del_timer_sync(timer);
+#endif
+}
+
+/* 6.15 removed hrtimer_init(), 6.13 added hrtimer_setup(). */
+static inline void obm_hrtimer_setup(struct hrtimer *timer,
+				     enum hrtimer_restart (*fn)(struct hrtimer *),
+				     clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef OBM_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
 
 #endif /* _OBM_COMPAT_H */

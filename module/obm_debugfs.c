@@ -3,6 +3,7 @@
  * obmalloc statistics in debugfs.
  *
  *   /sys/kernel/debug/obmalloc/
+ *     version              the module's version
  *     foreign_frees        pointers given to obm_free(), obm_realloc() or
  *                          obm_usable_size() that no heap and no kmalloc
  *                          cache owns: one decimal number
@@ -10,7 +11,11 @@
  *     drain                write anything: empty every heap's magazines
  *     reclaim              per caller of the shrinkers (kswapd, direct
  *                          reclaim, other): counts, scans, objects freed
- *     fail_arena/          fault injection (see obm_debug.c)
+ *     sets                 per node: its shared arena set's figures
+ *     arenas               per node, every arena, fullest first
+ *     rcu                  frees deferred past a grace period: pending,
+ *                          batches waited for, freed
+ *     fail_arena/          fault injection (obm_params.c)
  *     <heap>/classes       one row per size class that has pools
  *     <heap>/fullness      per class with pools: its pools by how full
  *                          they are, in tenths (zsmalloc's groups)
@@ -19,27 +24,25 @@
  *     <heap>/drain         write anything: empty this heap's magazines
  *     <heap>/debug         the heap's debug flags, as debug= letters
  *     <heap>/objects       with owner tracking (U): live blocks grouped by
- *                          allocation stack, a leak view
+ *                          allocation stack (obm_debug.c)
  *
- * The formats are stable and documented in README.md ("Statistics"): tools
- * parse classes by its header line and stats by name, so a new column or
- * line is only ever added at the end.
+ * The formats are stable and documented in docs/statistics.md, every
+ * column and line: tools parse classes by its header line and stats by
+ * name, so a new column or line is only ever added at the end.
  *
  * The files are created with debugfs_create_file_unsafe() and read_iter
  * fops, so kernel_read() works on them (the KUnit suites read them as a
  * tool would); each read holds debugfs_file_get() while it looks at the
  * heap, so removing a heap's directory waits for readers to finish.
  *
- * Locking: classes takes each class lock in turn, so each row is
- * consistent. stats reads everything under the heap's arena lock, under
- * which no pool changes class, and derives each class's available blocks
- * from its pool count and used count, so its byte figures always add up
- * to exactly arena_pages * pool_size. Blocks in the per-CPU magazines are
- * in use as far as pools go; they are summed, 64 counters per CPU, before
- * any lock is taken, and shown apart from the blocks callers hold, exact
- * when the heap is idle. objects walks the heap's records under its
- * arena lock into a table allocated beforehand, then prints with no lock.
+ * Locking: each class is read under its lock, a heap's kept empty pools
+ * under its node lock, a set under its lock; a heap's byte figures are
+ * derived from that one snapshot, so they add up to exactly its pages.
+ * Blocks in magazines are summed without locks before any lock is taken,
+ * exact when the heap is idle.
  */
+
+#define pr_fmt(fmt) "obmalloc: " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
@@ -84,29 +87,77 @@ static const struct file_operations name##_fops = {			\
 	.release	= single_release,				\
 }
 
+/**
+ * struct obm_heap_snapshot - A heap's pools and blocks, read once.
+ * @pools: Per class, pools the class holds, summed over nodes.
+ * @full: Per class, of those, full pools.
+ * @used: Per class, blocks handed out, magazines included.
+ * @cached: Per class, blocks in magazines, summed without locks.
+ * @empty_pools: Pools the heap keeps empty.
+ * @sets: Its arena sets' figures: the node sets' (shared by every plain
+ *        heap), or a debug heap's own.
+ */
+struct obm_heap_snapshot {
+	unsigned long		pools[OBM_NR_CLASSES];
+	unsigned long		full[OBM_NR_CLASSES];
+	unsigned long		used[OBM_NR_CLASSES];
+	unsigned long		cached[OBM_NR_CLASSES];
+	unsigned long		empty_pools;
+	struct obm_set_stats	sets;
+};
+
+static void obm_heap_snapshot(struct obm_heap *heap,
+			      struct obm_heap_snapshot *snap)
+{
+	unsigned long flags;
+	unsigned int i;
+	int nid;
+
+	memset(snap, 0, sizeof(*snap));
+	obm_pcpu_cached_by_class(heap, snap->cached);
+	for_each_node(nid) {
+		struct obm_heap_node *hn = obm_heap_node(heap, nid);
+
+		for (i = 0; i < OBM_NR_CLASSES; i++) {
+			struct obm_class *class = obm_heap_class(heap, nid, i);
+
+			if (!class)
+				continue;
+			spin_lock_irqsave(&class->lock, flags);
+			snap->pools[i] += class->nr_pools;
+			snap->full[i] += class->nr_full;
+			snap->used[i] += class->nr_used_blocks;
+			spin_unlock_irqrestore(&class->lock, flags);
+		}
+		spin_lock_irqsave(&hn->lock, flags);
+		snap->empty_pools += hn->nr_empty;
+		spin_unlock_irqrestore(&hn->lock, flags);
+		obm_set_read_stats(hn->set, &snap->sets);
+	}
+}
+
 static int obm_classes_show(struct seq_file *m, struct obm_heap *heap)
 {
-	unsigned long cached_by_class[OBM_NR_CLASSES];
+	struct obm_heap_snapshot *snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	unsigned int i;
 
-	obm_pcpu_cached_by_class(heap, cached_by_class);
-	seq_puts(m, "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached\n");
+	if (!snap)
+		return -ENOMEM;
+	obm_heap_snapshot(heap, snap);
+	seq_puts(m, "class  size  pools  full_pools  blocks_used  blocks_avail  blocks_cached  blocks_cached_raw\n");
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		struct obm_class *class = &heap->classes[i];
-		unsigned long pools, full, used, cached, flags;
+		unsigned long used = snap->used[i];
+		unsigned long cached = min(snap->cached[i], used);
 
-		spin_lock_irqsave(&class->lock, flags);
-		pools = class->nr_pools;
-		full = class->nr_full;
-		used = class->nr_used_blocks;
-		spin_unlock_irqrestore(&class->lock, flags);
-		if (!pools)
+		if (!snap->pools[i])
 			continue;
-		cached = min(cached_by_class[i], used);
-		seq_printf(m, "%5u %5u %6lu %11lu %12lu %13lu %14lu\n",
-			   i, class->size, pools, full, used - cached,
-			   pools * class->blocks_per_pool - used, cached);
+		seq_printf(m, "%5u %5u %6lu %11lu %12lu %13lu %14lu %18lu\n",
+			   i, obm_class_size(i), snap->pools[i], snap->full[i],
+			   used - cached,
+			   snap->pools[i] * obm_class_blocks(i) - used, cached,
+			   snap->cached[i]);
 	}
+	kfree(snap);
 	return 0;
 }
 
@@ -123,25 +174,32 @@ OBM_DEBUGFS_FOPS(obm_classes);
 static int obm_fullness_show(struct seq_file *m, struct obm_heap *heap)
 {
 	unsigned int i, g;
+	int nid;
 
 	seq_puts(m, "class  size  10%  20%  30%  40%  50%  60%  70%  80%  90%  99%  100%\n");
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		struct obm_class *class = &heap->classes[i];
 		unsigned long groups[OBM_FULLNESS_GROUPS] = { 0 };
-		unsigned long pools, full, flags;
+		unsigned long pools = 0, full = 0, flags;
 		struct obm_pool *pool;
 
-		spin_lock_irqsave(&class->lock, flags);
-		pools = class->nr_pools;
-		full = class->nr_full;
-		/* Debugfs only: one pass over the partial pools, irqs off. */
-		list_for_each_entry(pool, &class->partial, link)
-			groups[min(pool->ref_count * 100 / class->blocks_per_pool / 10,
-				   OBM_FULLNESS_GROUPS - 1)]++;
-		spin_unlock_irqrestore(&class->lock, flags);
+		for_each_node(nid) {
+			struct obm_class *class = obm_heap_class(heap, nid, i);
+
+			if (!class)
+				continue;
+			spin_lock_irqsave(&class->lock, flags);
+			pools += class->nr_pools;
+			full += class->nr_full;
+			/* Debugfs only: one pass over the partial pools, irqs off. */
+			list_for_each_entry(pool, &class->partial, link)
+				groups[min(pool->ref_count * 100 /
+					   obm_class_blocks(i) / 10,
+					   OBM_FULLNESS_GROUPS - 1)]++;
+			spin_unlock_irqrestore(&class->lock, flags);
+		}
 		if (!pools)
 			continue;
-		seq_printf(m, "%5u %5u", i, class->size);
+		seq_printf(m, "%5u %5u", i, obm_class_size(i));
 		for (g = 0; g < OBM_FULLNESS_GROUPS; g++)
 			seq_printf(m, " %4lu", groups[g]);
 		seq_printf(m, " %5lu\n", full);
@@ -152,27 +210,15 @@ static int obm_fullness_show(struct seq_file *m, struct obm_heap *heap)
 OBM_DEBUGFS_FOPS(obm_fullness);
 
 /*
- * The debug figures at the end of stats. Requests are tracked in debug
+ * The debug figures near the end of stats. Requests are tracked in debug
  * heaps only: elsewhere requests_tracked is 0 and so are the two figures
  * that depend on it.
  */
 static void obm_stats_show_debug(struct seq_file *m, struct obm_heap *heap,
-				 unsigned long used_bytes,
-				 unsigned long arenas,
-				 unsigned long small_arenas)
+				 unsigned long used_bytes)
 {
 	long requested = atomic_long_read(&heap->requested_bytes);
-	unsigned long records = 0;
 
-	if (heap->debug_flags) {
-		size_t per_pool = kmalloc_size_roundup(obm_track_array_size(heap));
-
-		records = (arenas - small_arenas) *
-			  (kmalloc_size_roundup(OBM_POOLS_PER_ARENA * sizeof(void *)) +
-			   OBM_POOLS_PER_ARENA * per_pool) +
-			  small_arenas * (kmalloc_size_roundup(sizeof(void *)) +
-					  per_pool);
-	}
 	requested = clamp_t(long, requested, 0, used_bytes);
 	seq_printf(m, "requests_tracked %d\n", !!heap->debug_flags);
 	seq_printf(m, "bytes_requested %ld\n", requested);
@@ -182,72 +228,78 @@ static void obm_stats_show_debug(struct seq_file *m, struct obm_heap *heap,
 		   atomic_long_read(&heap->redzone_overwrites));
 	seq_printf(m, "writes_after_free %lu\n",
 		   atomic_long_read(&heap->writes_after_free));
-	seq_printf(m, "bytes_in_debug_records %lu\n", records);
+	seq_printf(m, "bytes_in_debug_records %zu\n",
+		   obm_debug_record_bytes(heap));
+}
+
+/* kmalloc memory of the heap itself: its struct, nodes and classes. */
+static size_t obm_heap_descriptor_bytes(struct obm_heap *heap)
+{
+	size_t bytes = kmalloc_size_roundup(struct_size(heap, nodes,
+							 nr_node_ids));
+	unsigned int i;
+	int nid;
+
+	for_each_node(nid) {
+		bytes += kmalloc_size_roundup(sizeof(struct obm_heap_node));
+		for (i = 0; i < OBM_NR_CLASSES; i++)
+			if (obm_heap_class(heap, nid, i))
+				bytes += kmalloc_size_roundup(sizeof(struct obm_class));
+	}
+	return bytes;
 }
 
 static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 {
-	unsigned long allocated, reclaimed, highwater, free_pools, arena_pages;
-	unsigned long small_arenas, small_arenas_allocated, descriptor_bytes;
+	struct obm_heap_snapshot *snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	unsigned long pools_in_use = 0, used_blocks = 0, cached_blocks = 0;
 	unsigned long used_bytes = 0, avail_bytes = 0, quant_bytes = 0;
-	unsigned long cached_by_class[OBM_NR_CLASSES];
-	unsigned long cached_bytes = 0;
-	unsigned long unused_bytes, total, flags;
+	unsigned long cached_bytes = 0, cached_raw = 0, unused, pages;
+	struct obm_set_stats *st;
 	unsigned int i;
 
-	obm_pcpu_cached_by_class(heap, cached_by_class);
-
-	spin_lock_irqsave(&heap->arena_lock, flags);
-	allocated = heap->arenas_allocated;
-	reclaimed = heap->arenas_reclaimed;
-	highwater = heap->arenas_highwater;
-	free_pools = heap->nr_free_pools;
-	arena_pages = heap->arena_pages;
-	small_arenas = heap->small_arenas;
-	small_arenas_allocated = heap->small_arenas_allocated;
+	if (!snap)
+		return -ENOMEM;
+	obm_heap_snapshot(heap, snap);
+	st = &snap->sets;
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		struct obm_class *class = &heap->classes[i];
-		unsigned long pools = class->nr_pools;
-		unsigned long used = READ_ONCE(class->nr_used_blocks);
-		unsigned long cached = min(cached_by_class[i], used);
+		unsigned long size = obm_class_size(i);
+		unsigned long cached = min(snap->cached[i], snap->used[i]);
 
-		pools_in_use += pools;
-		used_blocks += used - cached;
+		pools_in_use += snap->pools[i];
+		used_blocks += snap->used[i] - cached;
 		cached_blocks += cached;
-		used_bytes += (used - cached) * class->size;
-		cached_bytes += cached * class->size;
-		avail_bytes += (pools * class->blocks_per_pool - used) *
-			       class->size;
-		quant_bytes += pools * (OBM_POOL_SIZE % class->size);
+		cached_raw += snap->cached[i];
+		used_bytes += (snap->used[i] - cached) * size;
+		cached_bytes += cached * size;
+		avail_bytes += (snap->pools[i] * obm_class_blocks(i) -
+				snap->used[i]) * size;
+		quant_bytes += snap->pools[i] * (OBM_POOL_SIZE % size);
 	}
-	spin_unlock_irqrestore(&heap->arena_lock, flags);
-
-	unused_bytes = free_pools * OBM_POOL_SIZE;
-	total = used_bytes + cached_bytes + avail_bytes + unused_bytes +
-		quant_bytes;
-	descriptor_bytes =
-		(allocated - reclaimed - small_arenas) *
-			kmalloc_size_roundup(obm_arena_descriptor_size(OBM_POOLS_PER_ARENA)) +
-		small_arenas * kmalloc_size_roundup(obm_arena_descriptor_size(1));
+	/* A debug heap's sets are its own: their free pools are its too. */
+	unused = snap->empty_pools + (heap->debug_flags ? st->free_pools : 0);
+	pages = pools_in_use + unused;
 
 	seq_printf(m, "arena_size %lu\n", OBM_ARENA_SIZE);
 	seq_printf(m, "pool_size %lu\n", OBM_POOL_SIZE);
 	/* Pool headers are in the arena descriptors: none in the pages. */
 	seq_printf(m, "pool_header_size %u\n", 0);
-	seq_printf(m, "arenas_allocated_total %lu\n", allocated);
-	seq_printf(m, "arenas_reclaimed %lu\n", reclaimed);
-	seq_printf(m, "arenas_highwater %lu\n", highwater);
-	seq_printf(m, "arenas_current %lu\n", allocated - reclaimed);
+	seq_printf(m, "arenas_allocated_total %lu\n", st->arenas_allocated);
+	seq_printf(m, "arenas_reclaimed %lu\n", st->arenas_reclaimed);
+	seq_printf(m, "arenas_highwater %lu\n", st->arenas_highwater);
+	seq_printf(m, "arenas_current %lu\n",
+		   st->arenas_allocated - st->arenas_reclaimed);
 	seq_printf(m, "pools_in_use %lu\n", pools_in_use);
 	seq_printf(m, "blocks_in_use %lu\n", used_blocks);
 	seq_printf(m, "bytes_in_allocated_blocks %lu\n", used_bytes);
 	seq_printf(m, "bytes_in_available_blocks %lu\n", avail_bytes);
-	seq_printf(m, "unused_pools %lu\n", free_pools);
-	seq_printf(m, "bytes_in_unused_pools %lu\n", unused_bytes);
+	seq_printf(m, "unused_pools %lu\n", unused);
+	seq_printf(m, "bytes_in_unused_pools %lu\n", unused * OBM_POOL_SIZE);
 	seq_printf(m, "bytes_lost_to_pool_headers %u\n", 0);
 	seq_printf(m, "bytes_lost_to_quantization %lu\n", quant_bytes);
-	seq_printf(m, "total_bytes %lu\n", total);
+	seq_printf(m, "total_bytes %lu\n",
+		   used_bytes + cached_bytes + avail_bytes +
+		   unused * OBM_POOL_SIZE + quant_bytes);
 	seq_printf(m, "double_frees %lu\n",
 		   atomic_long_read(&heap->double_frees));
 	seq_printf(m, "invalid_frees %lu\n",
@@ -256,11 +308,12 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 		   atomic_long_read(&heap->alloc_failures));
 	seq_printf(m, "blocks_cached %lu\n", cached_blocks);
 	seq_printf(m, "bytes_in_cached_blocks %lu\n", cached_bytes);
-	seq_printf(m, "arena_pages %lu\n", arena_pages);
-	seq_printf(m, "small_arenas %lu\n", small_arenas);
+	seq_printf(m, "arena_pages %lu\n", pages);
+	seq_printf(m, "small_arenas %lu\n", st->small_arenas);
 	seq_printf(m, "small_arenas_allocated_total %lu\n",
-		   small_arenas_allocated);
-	seq_printf(m, "bytes_in_arena_descriptors %lu\n", descriptor_bytes);
+		   st->small_arenas_allocated);
+	seq_printf(m, "bytes_in_arena_descriptors %lu\n",
+		   st->descriptor_bytes);
 	seq_printf(m, "kmalloc_allocs %lu\n",
 		   atomic_long_read(&heap->kmalloc_allocs));
 	seq_printf(m, "kmalloc_for_flags %lu\n",
@@ -268,8 +321,15 @@ static int obm_stats_show(struct seq_file *m, struct obm_heap *heap)
 	seq_printf(m, "freelist_corruptions %lu\n",
 		   atomic_long_read(&heap->freelist_corruptions));
 	seq_printf(m, "bytes_in_magazines %zu\n", obm_heap_magazine_bytes(heap));
-	obm_stats_show_debug(m, heap, used_bytes, allocated - reclaimed,
-			     small_arenas);
+	obm_stats_show_debug(m, heap, used_bytes);
+	seq_printf(m, "pages_held %lu\n", pages);
+	seq_printf(m, "blocks_cached_raw %lu\n", cached_raw);
+	seq_printf(m, "stray_frees %lu\n",
+		   atomic_long_read(&heap->stray_frees));
+	seq_printf(m, "bytes_in_heap_descriptor %zu\n",
+		   obm_heap_descriptor_bytes(heap));
+	seq_printf(m, "arenas_shared %d\n", !heap->debug_flags);
+	kfree(snap);
 	return 0;
 }
 
@@ -277,19 +337,15 @@ OBM_DEBUGFS_FOPS(obm_stats);
 
 static int obm_cpu_show(struct seq_file *m, struct obm_heap *heap)
 {
-	unsigned int cpu, i;
+	struct obm_cpu_stats st;
+	unsigned int cpu;
 
 	seq_puts(m, "cpu  online  allocs  frees  refills  flushes  cached  magazine_bytes\n");
 	for_each_possible_cpu(cpu) {
-		struct obm_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
-		unsigned long cached = 0;
-
-		for (i = 0; i < OBM_NR_CLASSES; i++)
-			cached += READ_ONCE(pc->count[i]);
+		obm_pcpu_read_stats(heap, cpu, &st);
 		seq_printf(m, "%3u %7d %7lu %6lu %8lu %8lu %7lu %15zu\n", cpu,
-			   cpu_online(cpu), READ_ONCE(pc->allocs),
-			   READ_ONCE(pc->frees), READ_ONCE(pc->refills),
-			   READ_ONCE(pc->flushes), cached,
+			   cpu_online(cpu), st.allocs, st.frees, st.refills,
+			   st.flushes, st.cached,
 			   obm_pcpu_magazine_bytes(heap, cpu));
 	}
 	return 0;
@@ -308,115 +364,99 @@ static int obm_debug_show(struct seq_file *m, struct obm_heap *heap)
 
 OBM_DEBUGFS_FOPS(obm_debug);
 
+OBM_DEBUGFS_FOPS(obm_debug_objects);
+
+static int obm_sets_show(struct seq_file *m, void *unused)
+{
+	struct obm_set_stats st;
+	int nid;
+
+	seq_puts(m, "node  arenas  small_arenas  arena_pages  free_pools  empty_arenas  allocated_total  reclaimed  highwater  stray_frees  descriptor_bytes\n");
+	for_each_node(nid) {
+		memset(&st, 0, sizeof(st));
+		obm_set_read_stats(obm_node_set(nid), &st);
+		seq_printf(m, "%4d %7lu %13lu %12lu %11lu %13lu %16lu %10lu %10lu %12lu %17lu\n",
+			   nid, st.arenas_allocated - st.arenas_reclaimed,
+			   st.small_arenas, st.arena_pages, st.free_pools,
+			   st.empty_arenas, st.arenas_allocated,
+			   st.arenas_reclaimed, st.arenas_highwater,
+			   st.stray_frees, st.descriptor_bytes);
+	}
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_sets);
+
+static void obm_arenas_show_one(struct seq_file *m, int nid, long rank,
+				struct obm_arena *arena)
+{
+	unsigned int given_back = 0, i;
+	struct obm_pool *pool;
+
+	list_for_each_entry(pool, &arena->free_pools, link)
+		given_back++;
+	seq_printf(m, "%4d %5ld %6u %11u %7u %11u", nid, rank,
+		   arena->nr_pools, arena->nr_free_pools, arena->nr_carved,
+		   given_back);
+	/* One letter per pool: d default heap, h another heap, . free. */
+	seq_putc(m, ' ');
+	for (i = 0; i < arena->nr_pools; i++) {
+		struct obm_heap *heap = arena->pools[i].heap;
+
+		seq_putc(m, !heap ? '.' : heap == obm_default_heap ? 'd' : 'h');
+	}
+	seq_putc(m, '\n');
+}
+
 /*
- * The objects file: live blocks grouped by allocation stack, in an open-
- * addressing table sized before the walk, since the walk holds the arena
- * lock. Stacks beyond OBM_OBJECTS_GROUPS are summed in one line.
+ * Every arena of every node's shared set: first the usable ones in the
+ * order pools are taken (fullest first, rank 0 next), then the full ones
+ * (rank -1).
  */
-#define OBM_OBJECTS_SLOTS	4096
-#define OBM_OBJECTS_GROUPS	(OBM_OBJECTS_SLOTS * 3 / 4)
-#define OBM_OBJECTS_STACK_BUF	2048
-
-struct obm_objects_group {
-	depot_stack_handle_t	stack;
-	bool			used;
-	unsigned long		blocks;
-	unsigned long		bytes;
-	unsigned long		requested;
-};
-
-struct obm_objects {
-	struct obm_objects_group	*slots;
-	unsigned int			nr_groups;
-	struct obm_objects_group	other;
-};
-
-static void obm_objects_count(struct obm_objects_group *group,
-			      const struct obm_live_block *live)
+static int obm_arenas_show(struct seq_file *m, void *unused)
 {
-	group->blocks++;
-	group->bytes += obm_class_size(live->class_idx);
-	group->requested += live->track.requested;
-}
+	struct obm_arena *arena;
+	unsigned long flags;
+	long rank;
+	int nid;
 
-static void obm_objects_add(const struct obm_live_block *live, void *arg)
-{
-	struct obm_objects *objects = arg;
-	depot_stack_handle_t stack = live->track.alloc_stack;
-	unsigned int i = hash_32(stack, ilog2(OBM_OBJECTS_SLOTS));
-	struct obm_objects_group *group;
+	seq_puts(m, "node  rank  pools  free_pools  carved  given_back  pools_by_owner\n");
+	for_each_node(nid) {
+		struct obm_arena_set *set = obm_node_set(nid);
 
-	for (;; i = (i + 1) % OBM_OBJECTS_SLOTS) {
-		group = &objects->slots[i];
-		if (group->used && group->stack == stack)
-			break;
-		if (!group->used) {
-			if (objects->nr_groups == OBM_OBJECTS_GROUPS) {
-				group = &objects->other;
-				break;
-			}
-			group->used = true;
-			group->stack = stack;
-			objects->nr_groups++;
-			break;
-		}
+		spin_lock_irqsave(&set->lock, flags);
+		rank = 0;
+		list_for_each_entry(arena, &set->usable, usable_link)
+			obm_arenas_show_one(m, nid, rank++, arena);
+		list_for_each_entry(arena, &set->arenas, set_link)
+			if (!arena->nr_free_pools)
+				obm_arenas_show_one(m, nid, -1, arena);
+		spin_unlock_irqrestore(&set->lock, flags);
 	}
-	obm_objects_count(group, live);
-}
-
-/* Most bytes first. */
-static int obm_objects_cmp(const void *a, const void *b)
-{
-	const struct obm_objects_group *x = a, *y = b;
-
-	if (x->used != y->used)
-		return x->used ? -1 : 1;
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
 	return 0;
 }
 
-static int obm_objects_show(struct seq_file *m, struct obm_heap *heap)
+OBM_DEBUGFS_FOPS(obm_arenas);
+
+static int obm_rcu_show(struct seq_file *m, void *unused)
 {
-	struct obm_objects objects = {};
-	unsigned int i;
-	char *buf;
+	unsigned long pending, batches, freed;
 
-	objects.slots = kvcalloc(OBM_OBJECTS_SLOTS, sizeof(*objects.slots),
-				 GFP_KERNEL);
-	buf = kmalloc(OBM_OBJECTS_STACK_BUF, GFP_KERNEL);
-	if (!objects.slots || !buf) {
-		kvfree(objects.slots);
-		kfree(buf);
-		return -ENOMEM;
-	}
-	obm_debug_walk_live(heap, obm_objects_add, &objects);
-	sort(objects.slots, OBM_OBJECTS_SLOTS, sizeof(*objects.slots),
-	     obm_objects_cmp, NULL);
-
-	seq_puts(m, "blocks  bytes  requested  allocated by\n");
-	for (i = 0; i < objects.nr_groups; i++) {
-		struct obm_objects_group *group = &objects.slots[i];
-
-		seq_printf(m, "%lu %lu %lu\n", group->blocks, group->bytes,
-			   group->requested);
-		if (group->stack &&
-		    stack_depot_snprint(group->stack, buf,
-					OBM_OBJECTS_STACK_BUF, 2))
-			seq_puts(m, buf);
-		else
-			seq_puts(m, "  (no stack saved)\n");
-	}
-	if (objects.other.blocks)
-		seq_printf(m, "%lu %lu %lu\n  (other stacks)\n",
-			   objects.other.blocks, objects.other.bytes,
-			   objects.other.requested);
-	kvfree(objects.slots);
-	kfree(buf);
+	obm_rcu_read_stats(&pending, &batches, &freed);
+	seq_puts(m, "pending  batches  freed\n");
+	seq_printf(m, "%7lu %8lu %6lu\n", pending, batches, freed);
 	return 0;
 }
 
-OBM_DEBUGFS_FOPS(obm_objects);
+OBM_DEBUGFS_FOPS(obm_rcu);
+
+static int obm_version_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%s\n", OBM_VERSION);
+	return 0;
+}
+
+OBM_DEBUGFS_FOPS(obm_version);
 
 static int obm_magazines_show(struct seq_file *m, void *unused)
 {
@@ -425,7 +465,7 @@ static int obm_magazines_show(struct seq_file *m, void *unused)
 	seq_puts(m, "class  size  capacity  batch\n");
 	for (i = 0; i < OBM_NR_CLASSES; i++)
 		seq_printf(m, "%5u %5u %9u %6u\n", i, obm_class_size(i),
-			   obm_mag_cap[i], obm_mag_batch(i));
+			   obm_mag_capacity(i), obm_mag_batch(i));
 	return 0;
 }
 
@@ -492,7 +532,8 @@ OBM_DEBUGFS_FOPS(obm_foreign_frees);
  * directories: a heap may not take one of these names.
  */
 const char * const obm_debugfs_root_names[] = {
-	"foreign_frees", "magazines", "drain", "fail_arena", "reclaim", NULL
+	"foreign_frees", "magazines", "drain", "fail_arena", "reclaim",
+	"sets", "arenas", "version", "rcu", NULL
 };
 
 /**
@@ -503,6 +544,7 @@ const char * const obm_debugfs_root_names[] = {
  */
 void obm_debugfs_add_heap(struct obm_heap *heap)
 {
+	lockdep_assert_held(&obm_heaps_lock);
 	heap->debugfs_dir = debugfs_create_dir(heap->name, obm_debugfs_root);
 	debugfs_create_file_unsafe("classes", 0444, heap->debugfs_dir, heap,
 				   &obm_classes_fops);
@@ -518,7 +560,7 @@ void obm_debugfs_add_heap(struct obm_heap *heap)
 				   &obm_debug_fops);
 	if (heap->debug_flags & OBM_DEBUG_TRACK)
 		debugfs_create_file_unsafe("objects", 0400, heap->debugfs_dir,
-					   heap, &obm_objects_fops);
+					   heap, &obm_debug_objects_fops);
 }
 
 /**
@@ -531,6 +573,7 @@ void obm_debugfs_add_heap(struct obm_heap *heap)
  */
 void obm_debugfs_remove_heap(struct obm_heap *heap)
 {
+	lockdep_assert_held(&obm_heaps_lock);
 	debugfs_remove_recursive(heap->debugfs_dir);
 	heap->debugfs_dir = NULL;
 }
@@ -552,6 +595,14 @@ struct dentry *obm_debugfs_init(void)
 				   &obm_drain_fops);
 	debugfs_create_file_unsafe("reclaim", 0444, obm_debugfs_root, NULL,
 				   &obm_reclaim_fops);
+	debugfs_create_file_unsafe("sets", 0444, obm_debugfs_root, NULL,
+				   &obm_sets_fops);
+	debugfs_create_file_unsafe("arenas", 0444, obm_debugfs_root, NULL,
+				   &obm_arenas_fops);
+	debugfs_create_file_unsafe("version", 0444, obm_debugfs_root, NULL,
+				   &obm_version_fops);
+	debugfs_create_file_unsafe("rcu", 0444, obm_debugfs_root, NULL,
+				   &obm_rcu_fops);
 	return obm_debugfs_root;
 }
 

@@ -1,67 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * obmalloc internals: the layout shared by the allocator's files.
+ * obmalloc internals: the structures the allocator's files share.
  *
- *   heap -+- classes[64]: per size class, a lock and a list of partly
- *         |               used pools ("usedpools" in pymalloc)
- *         +- usable_arenas: arenas with at least one free pool, fullest
- *         |                 first, with nfp2lasta[] for O(1) reordering
- *         +- pcpu: per CPU, a magazine of free blocks per class
+ *   arena set, one per NUMA node        heap "default", or obm_heap_create()
+ *   (obm_arena.c), shared by heaps       (obm_heap.c)
+ *   +-----------------------------+      +------------------------------------+
+ *   | usable arenas, fullest first|      | caches: per CPU, a magazine per    |
+ *   | nfp2lasta[], reserve arena  |      |   class (obm_pcpu.c)               |
+ *   +--------------+--------------+      | nodes[nid]: per class its pools,   |
+ *                  |                     |   its own empty pools (obm_pool.c) |
+ *   arena descriptor (kmalloc)           +------------------------------------+
+ *   +----------------+                     arena pages (alloc_pages, split)
+ *   | pools[0..63]   |----------------->  +--------+--------+-----+---------+
+ *   +----------------+                    | pool 0 | pool 1 | ... | pool 63 |
+ *                                         +--------+--------+-----+---------+
  *
- *   arena descriptor (kmalloc)             arena pages (alloc_pages)
- *   +-------------------------+            +--------+--------+-----+---------+
- *   | base, heap, lists, ...  |            | pool 0 | pool 1 | ... | pool 63 |
- *   | pools[0] ---------------+----------> +--------+--------+-----+---------+
- *   | pools[1] ---------------+-------------------> ^
- *   | ...                     |
- *   +-------------------------+
- *
- *   pool page: blocks from offset 0, no header
- *   +-------+-------+-----+-------+------------------+------+
- *   | block | block | ... | block | never carved ... | tail |
- *   +-------+-------+-----+-------+------------------+------+
- *                          next_offset ^                ^ max_next_offset
- *
- * Pool headers live in the arena descriptor, out of line, as SLUB keeps
- * slab metadata in struct slab rather than in the objects' page: a pool
- * page holds nothing but blocks, so a block of 2^n bytes starts at a
- * multiple of 2^n in a page-aligned pool and is naturally aligned, as
- * kmalloc() guarantees (Documentation/core-api/memory-allocation.rst), and
- * an overflow out of the last block of a page cannot reach a header.
- *
- * An arena is normally 256 KiB (order 6); when the page allocator has no
- * free block of that order (fragmented memory), it is a single page, so a
- * small allocation succeeds whenever kmalloc()'s would. The arena registry
- * (obm_arena.c) maps every arena's address range to its descriptor: that,
- * and not the bytes of a page, is how obm_free() knows a pointer is ours.
+ * A pool is one page of one size class of one heap: its header, in the
+ * arena descriptor, names the heap. A heap takes pools from its node's
+ * set and gives them back when they are empty, so a heap holds pages, not
+ * arenas, and no page ever holds two heaps' blocks. Debug heaps take their
+ * pools from sets of their own, whose arenas carry per-block records
+ * (obm_debug.c).
  *
  * Lock order (outermost first):
  *
- *   cpus_read_lock() (CPU hotplug; held across a drain of every CPU,
- *                     not by the shrinker's drains)
- *     obm_heaps_lock (mutex; heap list, debugfs setup, hotplug callback)
- *       obm_heap.drain_lock (mutex; one drain of a heap at a time)
- *         obm_pcpu.lock (local_lock, irqsave; this CPU's magazines)
- *           obm_class.lock (spinlock, irqsave; one class of one heap)
- *             obm_heap.arena_lock (spinlock, irqsave; the heap's arenas
- *                                  and the assignment of pools to classes)
- *               obm_arena_registry's xa_lock (irqsave)
- *               obm_last_report_lock (raw spinlock, irqsave; the record
- *                                     of the last report, obm_ptr.c)
+ *   cpus_read_lock()           CPU hotplug, around drains of every CPU
+ *     obm_heaps_lock           mutex: the heap list, debugfs directories
+ *       obm_drain_lock         mutex: one drain at a time
+ *         obm_cpu.lock         local_lock, irqsave: this CPU's magazines
+ *                              of every heap
+ *           obm_class.lock     spinlock, irqsave: one class of one heap
+ *                              on one node
+ *             obm_heap_node.lock   spinlock: that heap's empty pools
+ *               obm_arena_set.lock spinlock: a set's arenas
+ *                 registry xa_lock, obm_last_report_lock (raw)
  *
- * No class lock is ever taken while another class lock is held. The page
- * allocator and kmalloc() are only called with no obmalloc spinlock held,
- * with the caller's gfp flags, so GFP_KERNEL callers may sleep there and
- * GFP_ATOMIC callers never do. Every spinlock here but the leaf
- * obm_last_report_lock is a spinlock_t, so on PREEMPT_RT they sleep, as
- * SLUB's do: no obmalloc lock is ever taken in
- * hard interrupt context there (drains run in per-CPU work items), and,
- * as with kmalloc(), PREEMPT_RT callers may not allocate from hard irq or
- * with raw spinlocks held.
+ * No two class locks nest. The page allocator and kmalloc() are called
+ * with no obmalloc spinlock held and the caller's gfp flags. Every lock
+ * but the raw leaf is a spinlock_t or local_lock_t, sleeping on
+ * PREEMPT_RT as SLUB's do; there, as for kmalloc(), no allocation or free
+ * from hard interrupt context.
  *
- * Arena descriptors are freed after RCU grace periods, so a lockless
- * registry lookup (under rcu_read_lock()) may always dereference the
- * arena it finds, and its pool headers. The pages are freed at once.
+ * RCU: a pointer is resolved (registry, arena, pool header, heap) inside
+ * an RCU read-side section: the irq-off section of obm_cpu.lock, which is
+ * one on non-RT kernels, or the rcu_read_lock() that rt_spin_lock() takes
+ * on PREEMPT_RT; elsewhere rcu_read_lock(). Arena descriptors and heaps
+ * are freed after grace periods.
  */
 #ifndef _OBM_INTERNAL_H
 #define _OBM_INTERNAL_H
@@ -85,6 +69,11 @@
 
 #include "obm_compat.h"
 
+/* One version, in VERSION at the top of the tree (module/Kbuild). */
+#ifndef OBM_VERSION
+#define OBM_VERSION		"unknown"
+#endif
+
 /* Arena geometry: 256 KiB whatever the page size; one pool per page. */
 #define OBM_ARENA_SHIFT		18
 #define OBM_ARENA_SIZE		BIT(OBM_ARENA_SHIFT)
@@ -93,7 +82,7 @@
 #define OBM_POOLS_PER_ARENA	BIT(OBM_ARENA_ORDER)
 
 /* pool->class_idx of a pool that belongs to no class. */
-#define OBM_POOL_UNUSED		UINT_MAX
+#define OBM_POOL_UNUSED		U16_MAX
 
 /*
  * Flags whose contract only kmalloc() can keep for a block that shares its
@@ -102,80 +91,138 @@
  */
 #define OBM_GFP_KMALLOC_ONLY	(__GFP_ACCOUNT | GFP_ZONEMASK | __GFP_NOFAIL)
 
+struct dentry;
+struct obm_heap;
+struct obm_track;
+struct seq_file;
+
 /**
  * struct obm_pool - Header of one pool, in its arena's descriptor.
- * @link: In the class's partial list while partly used, in the arena's
- *        free_pools while unused; unlinked while full.
- * @arena: The arena the pool is in.
- * @base: The pool's page.
- * @freeblock: First block of the free list, or NULL. Each free block's
- *             first word links to the next, encoded (obm_pool.c).
+ * @link: In its class's partial list, its heap's empty pools, or its
+ *        arena's free pools; unlinked while full.
+ * @heap: The heap that owns the pool, or NULL while it is its set's.
+ * @freeblock: Owned: the first block of the free list, or NULL; each free
+ *             block's first word links to the next, encoded (obm_pool.c).
+ * @gp: In the set: the RCU grace-period cookie taken when the pool came
+ *      back, before which no other heap may have it.
+ * @next_offset: Offset of the next never-used block.
  * @ref_count: Blocks handed out and not yet freed.
  * @class_idx: Size class index, or %OBM_POOL_UNUSED.
- * @next_offset: Offset of the next never-used block.
- * @max_next_offset: Largest offset at which a whole block fits.
+ * @last_heap: The id of the heap that owned the pool last.
+ * @index: The pool's index in its arena.
+ * @last_class: The class the pool had last (debug heaps check its blocks'
+ *              poison when it is taken again).
  *
- * Writes to @class_idx hold both the class lock and the arena lock; the
- * other fields belong to the class lock while the pool is in a class.
+ * @heap and @class_idx are written under the class lock and the set lock
+ * and read locklessly by obm_ptr_resolve(); the owned fields belong to the
+ * class lock; the rest to the set lock.
  */
 struct obm_pool {
 	struct list_head	link;
-	struct obm_arena	*arena;
-	void			*base;
-	void			*freeblock;
-	unsigned int		ref_count;
-	unsigned int		class_idx;
+	struct obm_heap		*heap;
+	union {
+		void		*freeblock;
+		unsigned long	gp;
+	};
 	unsigned int		next_offset;
-	unsigned int		max_next_offset;
+	u16			ref_count;
+	u16			class_idx;
+	u32			last_heap;
+	u16			index;
+	u16			last_class;
 };
 
 /**
  * struct obm_arena - Descriptor of one arena and its pools' headers.
  * @base: Address of pool 0; a full arena is OBM_ARENA_SIZE-aligned.
  * @size: Bytes in the arena: OBM_ARENA_SIZE, or a page (fallback).
- * @heap: The owning heap.
- * @usable_link: In heap->usable_arenas while @nr_free_pools > 0.
- * @free_pools: Pools returned by their class, reused before carving.
  * @nr_pools: Pools in the arena, @size / OBM_POOL_SIZE.
  * @nr_free_pools: Pools in @free_pools plus pools never carved.
- * @nr_carved: Pools [0, @nr_carved) have been given to a class at least
- *             once; read locklessly with smp_load_acquire().
- * @dead: Set when the arena is released, before its pages are freed, so
- *        a lookup hint slot that still points here is not followed.
- * @heap_link: In heap->arenas, every arena of the heap.
- * @tracks: In a debug heap, one array of block records per pool (see
- *          struct obm_track), else NULL.
+ * @nr_carved: Pools [0, @nr_carved) have been taken at least once; read
+ *             locklessly with smp_load_acquire().
+ * @nid: The node whose set the arena is in.
+ * @dead: Set when the arena is released, so that a lookup hint slot that
+ *        still points here is not followed.
+ * @set: The set the arena belongs to.
+ * @usable_link: In @set's usable list while @nr_free_pools > 0.
+ * @free_pools: Pools given back, taken before carving a new one.
+ * @set_link: In @set's list of every arena.
+ * @tracks: In a debug heap's set, one array of block records per pool.
  * @rcu: Defers clearing the lookup hints, then freeing the descriptor.
  * @pools: One header per pool.
  *
- * @base, @size, @heap, @nr_pools and each pool's @arena and @base are set
- * once; the other fields belong to heap->arena_lock.
+ * @base, @size, @nr_pools, @nid, @set, @tracks and each pool's @index are
+ * set once; the rest belongs to @set's lock.
  */
 struct obm_arena {
 	unsigned long		base;
 	unsigned long		size;
-	struct obm_heap		*heap;
-	struct list_head	usable_link;
-	struct list_head	free_pools;
 	unsigned int		nr_pools;
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
+	int			nid;
 	bool			dead;
-	struct list_head	heap_link;
+	struct obm_arena_set	*set;
+	struct list_head	usable_link;
+	struct list_head	free_pools;
+	struct list_head	set_link;
 	struct obm_track	**tracks;
 	struct rcu_head		rcu;
 	struct obm_pool		pools[];
 };
 
-/* The header of the pool that contains @p, an address inside @arena. */
-static inline struct obm_pool *obm_arena_pool(struct obm_arena *arena,
-					      const void *p)
+/**
+ * struct obm_arena_set - The arenas of one node (or of one debug heap).
+ * @lock: Protects the set and its arenas' lists and counts.
+ * @nid: The node its pages are allocated on.
+ * @owner: NULL for a node's shared set; else the debug heap whose set it
+ *         is, which keeps its empty arenas (obm_debug.c).
+ * @usable: Arenas with free pools, ascending nr_free_pools.
+ * @arenas: Every arena of the set.
+ * @arenas_allocated: Arenas ever allocated.
+ * @arenas_reclaimed: Arenas given back to the page allocator.
+ * @arenas_highwater: Most arenas held at once.
+ * @arena_pages: Pages held in arenas now.
+ * @small_arenas: Single-page (fallback) arenas held now.
+ * @small_arenas_allocated: Single-page arenas ever allocated.
+ * @nr_free_pools: Pools no heap holds, over the set's arenas.
+ * @stray_frees: Page references found dropped by kfree() and its kin
+ *               when an arena was released (not noticed before).
+ * @nfp2lasta: nfp2lasta[n] is the last arena in @usable with n free
+ *             pools, or NULL (CPython 3.8's trick for O(1) reordering).
+ */
+struct obm_arena_set {
+	spinlock_t		lock;	/* see the kernel-doc above */
+	int			nid;
+	struct obm_heap		*owner;
+	struct list_head	usable;
+	struct list_head	arenas;
+	unsigned long		arenas_allocated;
+	unsigned long		arenas_reclaimed;
+	unsigned long		arenas_highwater;
+	unsigned long		arena_pages;
+	unsigned long		small_arenas;
+	unsigned long		small_arenas_allocated;
+	unsigned long		nr_free_pools;
+	unsigned long		stray_frees;
+	struct obm_arena	*nfp2lasta[OBM_POOLS_PER_ARENA + 1];
+};
+
+/* The arena whose descriptor holds @pool. */
+static inline struct obm_arena *obm_pool_arena(const struct obm_pool *pool)
 {
-	return &arena->pools[((unsigned long)p - arena->base) >> PAGE_SHIFT];
+	return container_of(pool - pool->index, struct obm_arena, pools[0]);
+}
+
+/* The page of @pool. */
+static inline void *obm_pool_base(const struct obm_pool *pool)
+{
+	return (void *)(obm_pool_arena(pool)->base +
+			((unsigned long)pool->index << PAGE_SHIFT));
 }
 
 /*
- * Debug flags of a heap (the debug= module parameter, obm_debug.c), as
+ * Debug flags of a heap (the debug= parameter, obm_params.c), as
  * slub_debug's letters: F full free-time checks, Z red zones, P poison,
  * U owner tracking (allocation and free stacks).
  */
@@ -188,168 +235,130 @@ static inline struct obm_pool *obm_arena_pool(struct obm_arena *arena,
 /* The smallest red zone: a request of n bytes gets a block of n + 8 or more. */
 #define OBM_REDZONE_MIN		OBM_ALIGNMENT
 
-/* Block states in struct obm_track. */
-enum obm_track_state {
-	OBM_BLOCK_NEVER_USED,
-	OBM_BLOCK_LIVE,
-	OBM_BLOCK_FREE,
-};
-
 /**
- * struct obm_track - What a debug heap records per block (obm_ptr.c).
- * @alloc_stack: Stack depot handle of the last allocation, or 0.
- * @free_stack: Stack depot handle of the last free, or 0.
- * @requested: Bytes the caller asked for at the last allocation.
- * @state: An enum obm_track_state.
+ * struct obm_class - One size class of one heap on one node.
+ * @lock: Protects the class and the owned fields of its pools.
+ * @partial: Pools with both used and free blocks; blocks come from the
+ *           first; a pool that stops being full goes to the front.
+ * @nr_pools: Pools in the class.
+ * @nr_full: Of those, pools with no free block.
+ * @nr_used_blocks: Blocks handed out, magazines included; WRITE_ONCE for
+ *                  lockless readers.
  *
- * Written under the class lock when the block is freed and by the
- * allocating CPU alone when it is handed out; read locklessly by reports
- * and the objects file, which tolerate a record in flux.
- */
-struct obm_track {
-	depot_stack_handle_t	alloc_stack;
-	depot_stack_handle_t	free_stack;
-	u16			requested;
-	u16			state;
-};
-
-/**
- * struct obm_class - One size class of one heap.
- * @lock: Protects the pools of this class and the fields below.
- * @partial: Pools with both used and free blocks; allocation takes the
- *           first, a pool that stops being full goes to the front.
- * @size: Block size in bytes.
- * @blocks_per_pool: Blocks that fit in one pool.
- * @nr_pools: Pools in this class (also changed under the arena lock, so
- *            the statistics can read it consistently under that lock).
- * @nr_full: Pools with no free block.
- * @nr_used_blocks: Blocks handed out; WRITE_ONCE for lockless readers.
+ * Allocated on the node's first allocation of the class (obm_heap.c).
  */
 struct obm_class {
-	spinlock_t		lock;		/* see the kernel-doc above */
+	spinlock_t		lock;	/* see the kernel-doc above */
 	struct list_head	partial;
-	unsigned int		size;
-	unsigned int		blocks_per_pool;
 	unsigned long		nr_pools;
 	unsigned long		nr_full;
 	unsigned long		nr_used_blocks;
-} ____cacheline_aligned_in_smp;
-
-/**
- * struct obm_pcpu - One CPU's magazines of one heap (see obm_pcpu.c).
- * @lock: Guards the counters, @count and @slots, with irqs off.
- * @cached: Blocks in all of this CPU's magazines: the sum of @count,
- *          kept as it changes so readers need not add 64 counters.
- * @allocs: Blocks handed out from the magazines.
- * @frees: Blocks freed into the magazines.
- * @refills: Magazines refilled from the pools.
- * @flushes: Magazines (or their oldest half) flushed to the pools.
- * @heap: The heap, for @drain_work.
- * @drain_work: Empties this CPU's magazines, queued on this CPU.
- * @drained: Blocks the last @drain_work gave back.
- * @count: Blocks in each class's magazine.
- * @slots: The magazines, one after the other; NULL until this CPU first
- *         allocates from the heap (obm_pcpu.c, "Lazy magazines").
- */
-struct obm_pcpu {
-	local_lock_t		lock;
-	unsigned int		cached;
-	unsigned long		allocs;
-	unsigned long		frees;
-	unsigned long		refills;
-	unsigned long		flushes;
-	struct obm_heap		*heap;
-	struct work_struct	drain_work;
-	unsigned long		drained;
-	unsigned short		count[OBM_NR_CLASSES];
-	void			**slots;
 };
 
 /**
- * struct obm_heap - A named heap: its classes, arenas and statistics.
+ * struct obm_heap_node - What a heap holds on one node.
+ * @lock: Protects @empty_pools and @nr_empty.
+ * @empty_pools: Pools the heap emptied and keeps, up to
+ *               %OBM_HEAP_EMPTY_POOLS: its first claim (obm_pool.c).
+ * @nr_empty: Pools in @empty_pools.
+ * @nid: The node.
+ * @set: Where the heap's pools on this node come from.
+ * @classes: The classes in use on this node, NULL until first used.
+ */
+struct obm_heap_node {
+	spinlock_t		lock;	/* see the kernel-doc above */
+	struct list_head	empty_pools;
+	unsigned int		nr_empty;
+	int			nid;
+	struct obm_arena_set	*set;
+	struct obm_class	*classes[OBM_NR_CLASSES];
+};
+
+/* Empty pools a heap keeps per node before giving them back to the set. */
+#define OBM_HEAP_EMPTY_POOLS	2
+
+/**
+ * struct obm_mag - One class's magazine on one CPU, for one heap.
+ * @count: Blocks in @slots; the top is @slots[@count - 1].
+ * @cap: Slots.
+ * @allocs: Blocks handed out from it.
+ * @frees: Blocks freed into it.
+ * @slots: The free blocks.
+ *
+ * Guarded by obm_cpu.lock of its CPU.
+ */
+struct obm_mag {
+	unsigned int		count;
+	unsigned int		cap;
+	unsigned long		allocs;
+	unsigned long		frees;
+	void			*slots[];
+};
+
+/**
+ * struct obm_cpu_cache - A heap's magazines on one CPU.
+ * @mags: Per class, allocated on the CPU's first allocation of the class.
+ * @refills: Magazines refilled from the pools.
+ * @flushes: Magazines (or their oldest half) flushed to the pools.
+ *
+ * Allocated on the CPU's first allocation from the heap; guarded by
+ * obm_cpu.lock of its CPU.
+ */
+struct obm_cpu_cache {
+	struct obm_mag		*mags[OBM_NR_CLASSES];
+	unsigned long		refills;
+	unsigned long		flushes;
+};
+
+/**
+ * struct obm_heap - A named heap.
  * @name: NUL-terminated name, unique among live heaps.
- * @node: In obm_heaps, under obm_heaps_lock.
- * @debugfs_dir: /sys/kernel/debug/obmalloc/<name>/.
- * @pcpu: The per-CPU magazines.
- * @shrinker: Drains the magazines and the reserve arena under pressure.
- * @drain_lock: Serialises drains of this heap's magazines.
+ * @id: A number no other heap of this module load has had.
+ * @debug_flags: OBM_DEBUG_* flags, fixed when the heap is created.
  * @freelist_key: Random value that free-list links are encoded with.
- * @arena_lock: Protects the arena fields below and every arena's state.
- * @usable_arenas: Arenas with free pools, ascending nr_free_pools.
- * @nfp2lasta: nfp2lasta[n] is the last arena in @usable_arenas with n free
- *             pools, or NULL (CPython 3.8's trick for O(1) reordering).
- * @arenas_allocated: Arenas ever allocated.
- * @arenas_reclaimed: Arenas given back to the page allocator.
- * @arenas_highwater: Most arenas held at once.
- * @arena_pages: Pages held in arenas now.
- * @small_arenas: Single-page (fallback) arenas held now.
- * @small_arenas_allocated: Single-page arenas ever allocated.
- * @nr_free_pools: Sum of nr_free_pools over the heap's arenas.
+ * @caches: Per CPU, the heap's magazines, or NULL before the CPU's first
+ *          allocation from the heap.
+ * @list: In obm_heaps, under obm_heaps_lock.
+ * @debugfs_dir: /sys/kernel/debug/obmalloc/<name>/.
+ * @shrinker: Drains the magazines and gives empty pools back.
+ * @rcu: Defers freeing the heap past lockless lookups.
  * @double_frees: Frees of a block already free.
- * @invalid_frees: Frees of a pointer inside an arena that is not a live
- *                 block start (interior, never allocated, unused pool).
+ * @invalid_frees: Pointers into a pool that are not a live block start.
  * @alloc_failures: Allocations that returned NULL.
  * @kmalloc_allocs: Requests handed to kmalloc() (large or by flags).
- * @kmalloc_for_flags: Of those, small ones whose gfp flags only kmalloc()
- *                     can honour (%OBM_GFP_KMALLOC_ONLY).
+ * @kmalloc_for_flags: Of those, small ones sent by their flags.
  * @freelist_corruptions: Free-list links found corrupted.
- * @arenas: Every arena of the heap, under @arena_lock (the objects file
- *          and the leak report walk it).
- * @debug_flags: OBM_DEBUG_* flags, fixed when the heap is created.
+ * @stray_frees: Blocks of the heap freed by kfree() and its kin (counted
+ *               by pool page references, obm_arena.c).
  * @requested_bytes: In a debug heap, bytes requested by live blocks.
  * @redzone_overwrites: Red zones found overwritten on free.
- * @writes_after_free: Poisoned free blocks found written when reused.
- * @classes: The size classes.
+ * @writes_after_free: Poisoned free blocks found written.
+ * @nodes: Per possible node; nr_node_ids of them.
  */
 struct obm_heap {
 	char			name[OBM_HEAP_NAME_MAX + 1];
-	struct list_head	node;
-	struct dentry		*debugfs_dir;
-	struct obm_pcpu __percpu *pcpu;
-	struct shrinker		*shrinker;
-	struct mutex		drain_lock;	/* see the kernel-doc above */
-	unsigned long		freelist_key;
-
-	spinlock_t		arena_lock;	/* the fields below */
-	struct list_head	usable_arenas;
-	struct obm_arena	*nfp2lasta[OBM_POOLS_PER_ARENA + 1];
-	unsigned long		arenas_allocated;
-	unsigned long		arenas_reclaimed;
-	unsigned long		arenas_highwater;
-	unsigned long		arena_pages;
-	unsigned long		small_arenas;
-	unsigned long		small_arenas_allocated;
-	unsigned long		nr_free_pools;
-	struct list_head	arenas;
-
+	u32			id;
 	unsigned int		debug_flags;
-	atomic_long_t		requested_bytes;
-	atomic_long_t		redzone_overwrites;
-	atomic_long_t		writes_after_free;
+	unsigned long		freelist_key;
+	struct obm_cpu_cache * __percpu *caches;
+	struct list_head	list;
+	struct dentry		*debugfs_dir;
+	struct shrinker		*shrinker;
+	struct rcu_head		rcu;
 	atomic_long_t		double_frees;
 	atomic_long_t		invalid_frees;
 	atomic_long_t		alloc_failures;
 	atomic_long_t		kmalloc_allocs;
 	atomic_long_t		kmalloc_for_flags;
 	atomic_long_t		freelist_corruptions;
-
-	struct obm_class	classes[OBM_NR_CLASSES];
+	atomic_long_t		stray_frees;
+	atomic_long_t		requested_bytes;
+	atomic_long_t		redzone_overwrites;
+	atomic_long_t		writes_after_free;
+	struct obm_heap_node	*nodes[];
 };
 
-static inline unsigned long obm_arenas_current(const struct obm_heap *heap)
-{
-	return heap->arenas_allocated - heap->arenas_reclaimed;
-}
-
-/* obm_class.c: size classes */
-void obm_class_table_init(void);
-void obm_classes_init(struct obm_heap *heap);
-/**
- * obm_size_to_class() - The smallest class that holds a request.
- * @size: 1..OBM_SMALL_MAX bytes.
- *
- * Return: The class index.
- */
+/* Size classes: class i holds blocks of 8 * (i + 1) bytes. */
 static inline unsigned int obm_size_to_class(size_t size)
 {
 	return (size - 1) / OBM_ALIGNMENT;
@@ -358,6 +367,11 @@ static inline unsigned int obm_size_to_class(size_t size)
 static inline unsigned int obm_class_size(unsigned int class_idx)
 {
 	return (class_idx + 1) * OBM_ALIGNMENT;
+}
+
+static inline unsigned int obm_class_blocks(unsigned int class_idx)
+{
+	return OBM_POOL_SIZE / obm_class_size(class_idx);
 }
 
 extern u32 obm_class_recip[OBM_NR_CLASSES];
@@ -375,43 +389,105 @@ static inline bool obm_class_offset_is_block(unsigned int class_idx,
 	return q * obm_class_size(class_idx) == offset;
 }
 
-/*
- * A caller has freed @block and it was found live: tell kmemleak, and
- * clear it if the kernel clears freed memory (init_on_free=1), as
- * kfree() does. Before the block reaches a magazine or a free list.
- */
-static inline void obm_block_release(void *block, unsigned int class_idx)
+/* The heap's state on @nid. */
+static inline struct obm_heap_node *obm_heap_node(const struct obm_heap *heap,
+						  int nid)
 {
-	kmemleak_free(block);
-	if (want_init_on_free())
-		memset(block, 0, obm_class_size(class_idx));
+	return heap->nodes[nid];
 }
 
-unsigned int obm_class_take_blocks(struct obm_heap *heap,
-				   unsigned int class_idx, void **blocks,
-				   unsigned int max);
-void obm_class_put_blocks(struct obm_heap *heap, unsigned int class_idx,
-			  void * const *blocks, unsigned int n);
-void obm_reverse_blocks(void **blocks, unsigned int n);
-int obm_heap_grow(struct obm_heap *heap, gfp_t gfp);
-void obm_class_free(struct obm_heap *heap, unsigned int class_idx,
-		    struct obm_pool *pool, void *block,
-		    depot_stack_handle_t free_stack);
+/* A class of a heap on a node, or NULL if not used there yet. */
+static inline struct obm_class *obm_heap_class(const struct obm_heap *heap,
+					       int nid, unsigned int class_idx)
+{
+	return READ_ONCE(heap->nodes[nid]->classes[class_idx]);
+}
 
-/* obm_pool.c: blocks within one pool */
-void obm_pool_init(struct obm_pool *pool, const struct obm_class *class,
-		   unsigned int class_idx);
-void *obm_pool_take_block(struct obm_heap *heap, struct obm_pool *pool,
-			  unsigned int class_idx);
-void obm_pool_put_block(struct obm_heap *heap, struct obm_pool *pool,
-			void *block);
-bool obm_pool_is_full(const struct obm_pool *pool);
+/* lockdep: the caller holds the lock of @heap's class @class_idx of @pool. */
+static inline void obm_assert_class_locked(const struct obm_heap *heap,
+					   const struct obm_pool *pool,
+					   unsigned int class_idx)
+{
+	lockdep_assert_held(&obm_heap_class(heap, obm_pool_arena(pool)->nid,
+					    class_idx)->lock);
+}
+
+/* lockdep: the caller holds this CPU's obm_cpu.lock. */
+#define obm_assert_cpu_locked()	lockdep_assert_held(this_cpu_ptr(&obm_cpu.lock))
+
+/* obm_main.c: module-wide tables */
+void obm_class_table_init(void);
+
+/* obm_heap.c: heaps */
+extern struct obm_heap *obm_default_heap;
+struct obm_class *obm_heap_class_get(struct obm_heap *heap, int nid,
+				     unsigned int class_idx, gfp_t gfp);
+int obm_heap_grow(struct obm_heap *heap, int nid, gfp_t gfp);
+void obm_heaps_drain_all(void);
+void obm_heaps_drain_dead(unsigned int cpu);
+int obm_heaps_init(void);
+void obm_heaps_exit(void);
+void obm_heap_count_failure(struct obm_heap *heap);
+
+/* obm_pool.c: a heap's pools, and the blocks in a pool */
+unsigned int obm_pool_take_blocks(struct obm_heap *heap, int nid,
+				  unsigned int class_idx, void **blocks,
+				  unsigned int max);
+void obm_pool_put_blocks(struct obm_heap *heap, unsigned int class_idx,
+			 void * const *blocks, unsigned int n);
+void obm_pool_free_block(struct obm_heap *heap, struct obm_pool *pool,
+			 unsigned int class_idx, void *block,
+			 depot_stack_handle_t free_stack);
+unsigned long obm_pool_give_back_empty(struct obm_heap *heap);
+void obm_pool_heap_teardown(struct obm_heap *heap);
 bool obm_pool_block_is_free(struct obm_heap *heap, struct obm_pool *pool,
 			    const void *block);
 
-/* obm_arena.c: arenas, the arena registry and the usable-arena order */
-void obm_arena_registry_exit(void);
+/* obm_arena.c: arena sets, the registry, pool pages */
+int obm_arenas_init(void);
+void obm_arenas_exit(void);
+struct obm_arena_set *obm_node_set(int nid);
+struct obm_arena_set *obm_set_create(struct obm_heap *owner, int nid);
+void obm_set_destroy(struct obm_arena_set *set);
+int obm_set_grow(struct obm_arena_set *set, gfp_t gfp);
+struct obm_pool *obm_set_take_pool(struct obm_arena_set *set,
+				   struct obm_heap *heap);
+void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool);
+unsigned long obm_set_empty_pages(struct obm_arena_set *set);
+unsigned long obm_set_release_empty(struct obm_arena_set *set);
+struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
 struct obm_arena *obm_arena_lookup_slow(const void *p);
+void obm_arena_check_strays(struct obm_heap *heap, struct obm_pool *pool);
+size_t obm_arena_descriptor_size(unsigned int nr_pools);
+void obm_arenas_wait_freed(void);
+
+/**
+ * struct obm_set_stats - A snapshot of one or more arena sets.
+ * @arenas_allocated: Arenas ever allocated.
+ * @arenas_reclaimed: Arenas given back to the page allocator.
+ * @arenas_highwater: Sum of the sets' high-water marks.
+ * @arena_pages: Pages held in arenas.
+ * @small_arenas: Single-page arenas held.
+ * @small_arenas_allocated: Single-page arenas ever allocated.
+ * @free_pools: Pools no heap holds.
+ * @empty_arenas: Arenas with every pool free.
+ * @stray_frees: Page references dropped by kfree() and its kin.
+ * @descriptor_bytes: kmalloc memory of the arena descriptors.
+ */
+struct obm_set_stats {
+	unsigned long	arenas_allocated;
+	unsigned long	arenas_reclaimed;
+	unsigned long	arenas_highwater;
+	unsigned long	arena_pages;
+	unsigned long	small_arenas;
+	unsigned long	small_arenas_allocated;
+	unsigned long	free_pools;
+	unsigned long	empty_arenas;
+	unsigned long	stray_frees;
+	unsigned long	descriptor_bytes;
+};
+
+void obm_set_read_stats(struct obm_arena_set *set, struct obm_set_stats *st);
 
 #define OBM_ARENA_HINTS		32
 
@@ -427,59 +503,71 @@ static inline unsigned int obm_arena_hint_slot(const void *p)
 	return ((unsigned long)p >> OBM_ARENA_SHIFT) % OBM_ARENA_HINTS;
 }
 
-/**
- * obm_arena_lookup() - Find the arena that contains an address.
- * @p: Any pointer.
- *
- * Context: Caller holds rcu_read_lock(); the arena stays readable until it
- * drops it, even if the arena is being released.
- * Return: The arena, or NULL if @p is in none.
- */
-static inline struct obm_arena *obm_arena_lookup(const void *p)
-{
-	struct obm_arena *arena;
-
-	arena = this_cpu_read(obm_arena_hints.slot[obm_arena_hint_slot(p)]);
-
-	if (likely(arena && (unsigned long)p - arena->base < arena->size &&
-		   !READ_ONCE(arena->dead)))
-		return arena;
-	return obm_arena_lookup_slow(p);
-}
-
-void obm_arenas_wait_freed(void);
-struct obm_arena *obm_arena_new(struct obm_heap *heap, gfp_t gfp);
-void obm_arena_add(struct obm_heap *heap, struct obm_arena *arena);
-struct obm_pool *obm_arena_take_pool(struct obm_heap *heap,
-				     struct obm_class *class,
-				     unsigned int class_idx);
-void obm_arena_put_pool(struct obm_heap *heap, struct obm_class *class,
-			struct obm_pool *pool);
-void obm_arenas_release_all(struct obm_heap *heap);
-unsigned long obm_arenas_release_empty(struct obm_heap *heap);
-unsigned long obm_arenas_empty_pages(struct obm_heap *heap);
-size_t obm_arena_descriptor_size(unsigned int nr_pools);
-
 /* obm_pcpu.c: per-CPU magazines */
-extern unsigned int obm_mag_cap[OBM_NR_CLASSES];
+
+/**
+ * struct obm_cpu - What one CPU's magazines of every heap share.
+ * @lock: Guards this CPU's magazines; irqsave, so that an interrupt on
+ *        the same CPU never sees one half changed.
+ * @drain_work: Empties this CPU's magazines of @drain_heap.
+ * @drain_heap: The heap a drain asks for, under obm_drain_lock.
+ * @drained: Blocks the last drain work gave back.
+ */
+struct obm_cpu {
+	local_lock_t		lock;
+	struct work_struct	drain_work;
+	struct obm_heap		*drain_heap;
+	unsigned long		drained;
+};
+
+DECLARE_PER_CPU(struct obm_cpu, obm_cpu);
+extern struct mutex obm_heaps_lock;
+
 int obm_pcpu_init(void);
 void obm_pcpu_exit(void);
+unsigned int obm_mag_capacity(unsigned int class_idx);
 unsigned int obm_mag_batch(unsigned int class_idx);
-struct obm_pcpu __percpu *obm_pcpu_create(struct obm_heap *heap);
-void obm_pcpu_destroy(struct obm_heap *heap);
-/*
- * obm_pcpu_pop(), obm_pcpu_push() and their slow paths obm_pcpu_alloc() and
- * obm_pcpu_free() are static, for obm_heap.c alone (see obm_fastpath.c).
- */
-size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu);
-size_t obm_heap_magazine_bytes(struct obm_heap *heap);
+int obm_pcpu_heap_init(struct obm_heap *heap);
+void obm_pcpu_heap_exit(struct obm_heap *heap);
+void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx,
+		     gfp_t gfp);
+void obm_pcpu_free(struct obm_heap *heap, struct obm_pool *pool,
+		   unsigned int class_idx, void *block);
 unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain);
 void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu);
 void obm_pcpu_cached_by_class(struct obm_heap *heap,
 			      unsigned long cached[OBM_NR_CLASSES]);
 unsigned long obm_heap_cached_blocks(struct obm_heap *heap);
+size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu);
+size_t obm_heap_magazine_bytes(struct obm_heap *heap);
 
-/* obm_reclaim.c: shrinker and CPU hotplug */
+/**
+ * struct obm_cpu_stats - One CPU's magazines of one heap, summed.
+ * @allocs: Blocks handed out from them.
+ * @frees: Blocks freed into them.
+ * @refills: Refills.
+ * @flushes: Flushes.
+ * @cached: Blocks in them now.
+ */
+struct obm_cpu_stats {
+	unsigned long	allocs;
+	unsigned long	frees;
+	unsigned long	refills;
+	unsigned long	flushes;
+	unsigned long	cached;
+};
+
+void obm_pcpu_read_stats(struct obm_heap *heap, unsigned int cpu,
+			 struct obm_cpu_stats *st);
+
+/* obm_rcu.c: frees deferred past an RCU grace period */
+int obm_rcu_init(void);
+void obm_rcu_exit(void);
+void obm_rcu_barrier(void);
+void obm_rcu_read_stats(unsigned long *pending, unsigned long *batches,
+			unsigned long *freed);
+
+/* obm_reclaim.c: shrinkers and CPU hotplug */
 int obm_reclaim_init(void);
 void obm_reclaim_exit(void);
 int obm_heap_shrinker_create(struct obm_heap *heap);
@@ -509,7 +597,7 @@ const char *obm_reclaimer_name(enum obm_reclaimer who);
 void obm_reclaim_read_stats(enum obm_reclaimer who,
 			    struct obm_reclaim_stats *stats);
 
-/* obm_ptr.c: which block a pointer is, whether it may be freed, reports */
+/* obm_ptr.c: what a pointer is when the fast path cannot tell, reports */
 enum obm_ptr_kind {
 	OBM_PTR_BLOCK,		/* the start of a block in a carved pool */
 	OBM_PTR_KMALLOC,	/* a kmalloc()ed object: our large blocks */
@@ -521,71 +609,79 @@ enum obm_op {
 	OBM_OP_FREE,
 	OBM_OP_REALLOC,
 	OBM_OP_USABLE_SIZE,
+	OBM_OP_ALLOC,
 };
 
 /**
  * struct obm_ptr_info - What obm_ptr_resolve() found out about a block.
  * @arena: Its arena.
  * @pool: Its pool.
+ * @heap: Its heap.
  * @class_idx: Its class.
  * @free_stack: For a free in a heap with owner tracking, the stack depot
- *              handle of the caller's stack, taken before any lock.
+ *              handle of the caller's stack.
  */
 struct obm_ptr_info {
 	struct obm_arena	*arena;
 	struct obm_pool		*pool;
+	struct obm_heap		*heap;
 	unsigned int		class_idx;
 	depot_stack_handle_t	free_stack;
 };
 
-/* obm_ptr_resolve() is static, inlined into obm_heap.c (obm_fastpath.c). */
-struct obm_pool *obm_block_pool(const void *block, struct obm_arena **arena);
-bool obm_free_is_valid(struct obm_heap *heap, struct obm_pool *pool,
-		       unsigned int class_idx, const void *block);
-bool obm_free_check(struct obm_heap *heap, struct obm_pool *pool,
-		    unsigned int class_idx, void *block,
-		    depot_stack_handle_t free_stack);
-void obm_debug_alloc_block(struct obm_heap *heap, void *block,
-			   unsigned int class_idx, size_t size, gfp_t gfp);
-size_t obm_debug_usable_size(const struct obm_ptr_info *info,
-			     const void *block);
-void obm_debug_report_leaks(struct obm_heap *heap);
-size_t obm_track_array_size(const struct obm_heap *heap);
-bool obm_freelist_link_valid(const struct obm_pool *pool, const void *link,
-			     const void *block);
-void obm_report_freelist_corruption(struct obm_heap *heap,
-				    const struct obm_pool *pool,
-				    const void *block);
-bool obm_report(struct obm_heap *heap, const char *kind, const char *fmt,
-		...) __printf(3, 4);
+enum obm_ptr_kind obm_ptr_resolve_other(const void *p, enum obm_op op);
+enum obm_ptr_kind obm_ptr_report_bad(struct obm_arena *arena,
+				     struct obm_pool *pool, const void *p,
+				     enum obm_op op);
+bool obm_report(const struct obm_heap *heap, const char *kind,
+		const char *fmt, ...) __printf(3, 4);
+void obm_report_block(struct obm_heap *heap, const char *kind,
+		      const char *op, const void *block,
+		      unsigned int class_idx, const struct obm_track *track,
+		      long bad_offset, const char *why);
+void obm_report_invalid(struct obm_heap *heap, const char *kind,
+			enum obm_op op, const void *p, unsigned int class_idx,
+			const char *why);
 void obm_report_double_free(struct obm_heap *heap, unsigned int class_idx,
-			    const void *block);
+			    const void *block, const struct obm_track *track);
+void obm_record_report(const struct obm_heap *heap, const char *kind,
+		       const void *block, unsigned int class_idx,
+		       long bad_offset, const struct obm_track *track);
 extern atomic_long_t obm_foreign_frees;
 
-/**
- * struct obm_live_block - One live block of a debug heap, for walkers.
- * @block: The block.
- * @class_idx: Its class.
- * @track: A copy of its record.
- */
-struct obm_live_block {
-	const void		*block;
-	unsigned int		class_idx;
-	struct obm_track	track;
+/* obm_debug.c: debug heaps (records, red zones, poison, stacks) */
+
+/* Block states in struct obm_track. */
+enum obm_track_state {
+	OBM_BLOCK_NEVER_USED,
+	OBM_BLOCK_LIVE,
+	OBM_BLOCK_FREE,
 };
 
-unsigned long obm_debug_walk_live(struct obm_heap *heap,
-				  void (*fn)(const struct obm_live_block *,
-					     void *),
-				  void *arg);
+/**
+ * struct obm_track - What a debug heap records per block.
+ * @alloc_stack: Stack depot handle of the last allocation, or 0.
+ * @free_stack: Stack depot handle of the last free, or 0.
+ * @requested: Bytes the caller asked for at the last allocation.
+ * @state: An enum obm_track_state.
+ *
+ * Written under the class lock when the block is freed and by the
+ * allocating CPU alone when it is handed out; read locklessly by reports
+ * and the objects file, which tolerate a record in flux.
+ */
+struct obm_track {
+	depot_stack_handle_t	alloc_stack;
+	depot_stack_handle_t	free_stack;
+	u16			requested;
+	u16			state;
+};
 
-/* obm_debug.c: verify_free, the debug= parameter and fault injection */
 DECLARE_STATIC_KEY_FALSE(obm_checks_key);
 extern bool obm_verify_free;
 
 /*
- * Whether a heap's allocations and frees go through the per-CPU caches:
- * not with verify_free, nor in a debug heap. The static key is on while
+ * Whether a heap's allocations and frees go through the magazines: not
+ * with verify_free, nor in a debug heap. The static key is on while
  * either exists, so heaps pay nothing for debugging nobody asked for.
  */
 static inline bool obm_heap_uses_caches(const struct obm_heap *heap)
@@ -602,15 +698,35 @@ static inline bool obm_heap_verifies_free(const struct obm_heap *heap)
 		(heap->debug_flags & OBM_DEBUG_FREE));
 }
 
+depot_stack_handle_t obm_stack_save(void);
+size_t obm_debug_block_bytes(const struct obm_heap *heap, size_t size);
+void obm_debug_alloc_block(struct obm_heap *heap, void *block,
+			   unsigned int class_idx, size_t size, gfp_t gfp);
+bool obm_debug_free_block(struct obm_heap *heap, struct obm_pool *pool,
+			  unsigned int class_idx, void *block,
+			  depot_stack_handle_t free_stack);
+size_t obm_debug_usable_size(const struct obm_ptr_info *info,
+			     const void *block);
+struct obm_track *obm_debug_track(const struct obm_pool *pool,
+				  unsigned int class_idx, const void *block);
+void obm_debug_pool_reuse(struct obm_heap *heap, struct obm_pool *pool,
+			  unsigned int class_idx);
+void obm_debug_arena_release(struct obm_arena *arena);
+int obm_debug_arena_tracks(struct obm_arena *arena, gfp_t gfp);
+void obm_debug_arena_free_tracks(struct obm_arena *arena);
+void obm_debug_print_track(const struct obm_heap *heap,
+			   const struct obm_track *track);
+void obm_debug_report_interior(struct obm_pool *pool, unsigned int class_idx,
+			       const void *p);
+void obm_debug_report_leaks(struct obm_heap *heap);
+int obm_debug_objects_show(struct seq_file *m, struct obm_heap *heap);
+size_t obm_debug_record_bytes(struct obm_heap *heap);
+
+/* obm_params.c: module parameters: verify_free, debug=, fail_arena */
 unsigned int obm_debug_flags_for(const char *heap_name);
 void obm_debug_flags_format(unsigned int flags, char *buf, size_t len);
 bool obm_should_fail_arena(void);
-void obm_debug_init(struct dentry *root);
-
-/* obm_heap.c: heaps and the API */
-extern struct obm_heap *obm_default_heap;
-void obm_heaps_drain_all(void);
-void obm_heaps_drain_dead(unsigned int cpu);
+void obm_params_init(struct dentry *root);
 
 /* obm_debugfs.c: statistics files */
 extern const char * const obm_debugfs_root_names[];

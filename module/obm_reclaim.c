@@ -2,37 +2,39 @@
 /*
  * obmalloc under memory pressure and CPU hotplug.
  *
- * Memory that obmalloc holds without any caller using it: blocks parked in
- * the per-CPU magazines, and the one empty arena each heap keeps in
- * reserve. Each heap registers a shrinker ("obmalloc-<heap>") that counts
- * both, in blocks and pages (one running total per CPU, read without
- * locks), as objects that cost no I/O to recreate (seeks 0: reclaim asks
- * for half of them whenever it runs), and frees about nr_to_scan of
- * them: the empty arenas first, which costs no other CPU anything, then
- * the magazines of one CPU after another, only of CPUs that hold cached
- * blocks, until the budget is met; then the arenas that draining emptied.
+ * Memory obmalloc holds without any caller using it: blocks parked in
+ * the magazines, the empty pools each heap keeps, and the empty arenas of
+ * the sets (one per node kept in reserve; a debug heap keeps all of its
+ * own). Each heap registers a shrinker ("obmalloc-<heap>") that counts its
+ * cached blocks and empty pools (and a debug heap's empty arena pages);
+ * one more shrinker ("obmalloc-arenas") counts the shared sets' empty
+ * arenas. All declare their objects free to recreate (seeks 0: reclaim
+ * asks for half of them whenever it runs). A heap's scan gives its empty
+ * pools back first, which costs no other CPU anything, then drains the
+ * magazines of one CPU after another, only of CPUs that hold cached
+ * blocks, until the budget is met, then gives back the pools that
+ * draining emptied.
  *
  * Every call is counted by its caller, kswapd, direct reclaim or anything
  * else (drop_caches), in module-wide counters that outlive the heaps: the
- * debugfs file "reclaim" shows whether memory pressure, not only
- * drop_caches, reaches obmalloc.
+ * debugfs file "reclaim" shows whether memory pressure reaches obmalloc.
  *
  * A CPU that goes offline leaves its magazines behind; the CPU hotplug
- * "dead" callback, which runs on another CPU after the dead one has
- * stopped, flushes them for every heap.
+ * "dead" callback, which runs on another CPU after the dead one stopped,
+ * flushes them for every heap.
  *
  * Contexts: the shrinker callbacks run in reclaim (process context, no
  * obmalloc lock held: obmalloc never allocates with a lock held) and wait
  * for drain work items (obm_pcpu.c). They do not take the CPU hotplug
  * lock: reclaim runs inside CPU hotplug operations, which hold it for
- * writing (bringing a CPU up allocates, and kswapd is woken then), and a
- * shrinker that only tried the lock was measured finding it taken on
- * every scan kswapd made during the soak's hotplug loop. Without the lock
- * a CPU that goes down during the drain is skipped (obm_heap_drain());
- * the dead callback empties its magazines. That callback holds the CPU
- * hotplug lock and takes obm_heaps_lock, the order every path that takes
- * both takes them in (see obm_internal.h).
+ * writing (bringing a CPU up allocates, and kswapd is woken then).
+ * Without it, a CPU that goes down during a drain is skipped and its dead
+ * callback empties its magazines. That callback holds the CPU hotplug
+ * lock and takes obm_heaps_lock, the order every path that takes both
+ * takes them in (obm_internal.h).
  */
+
+#define pr_fmt(fmt) "obmalloc: " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -96,6 +98,34 @@ void obm_reclaim_read_stats(enum obm_reclaimer who,
 	stats->freed = atomic_long_read(&obm_reclaim_counters[who].freed);
 }
 
+/* The empty pools a heap keeps, and a debug heap's empty arena pages. */
+static unsigned long obm_heap_idle_pages(struct obm_heap *heap)
+{
+	unsigned long pages = 0;
+	int nid;
+
+	for_each_node(nid) {
+		struct obm_heap_node *hn = obm_heap_node(heap, nid);
+
+		pages += READ_ONCE(hn->nr_empty);
+		if (hn->set->owner)
+			pages += obm_set_empty_pages(hn->set);
+	}
+	return pages;
+}
+
+/* Give back what a heap keeps empty; return the pages. */
+static unsigned long obm_heap_give_back(struct obm_heap *heap)
+{
+	unsigned long pages = obm_pool_give_back_empty(heap);
+	int nid;
+
+	if (heap->debug_flags)
+		for_each_node(nid)
+			pages += obm_set_release_empty(obm_heap_node(heap, nid)->set);
+	return pages;
+}
+
 static unsigned long obm_shrinker_count(struct shrinker *shrinker,
 					struct shrink_control *sc)
 {
@@ -103,7 +133,7 @@ static unsigned long obm_shrinker_count(struct shrinker *shrinker,
 	unsigned long n;
 
 	atomic_long_inc(&obm_reclaim_counters[obm_current_reclaimer()].counts);
-	n = obm_heap_cached_blocks(heap) + obm_arenas_empty_pages(heap);
+	n = obm_heap_cached_blocks(heap) + obm_heap_idle_pages(heap);
 	return n ?: SHRINK_EMPTY;
 }
 
@@ -115,12 +145,40 @@ static unsigned long obm_shrinker_scan(struct shrinker *shrinker,
 	unsigned long freed;
 
 	atomic_long_inc(&obm_reclaim_counters[who].scans);
-	freed = obm_arenas_release_empty(heap);
+	freed = obm_heap_give_back(heap);
 	if (freed < sc->nr_to_scan) {
 		freed += obm_heap_drain(heap, sc->nr_to_scan - freed);
-		/* Draining may have emptied arenas. */
-		freed += obm_arenas_release_empty(heap);
+		/* Draining may have emptied pools. */
+		freed += obm_heap_give_back(heap);
 	}
+	atomic_long_add(freed, &obm_reclaim_counters[who].freed);
+	return freed ?: SHRINK_STOP;
+}
+
+static struct shrinker *obm_sets_shrinker;
+
+static unsigned long obm_sets_count(struct shrinker *shrinker,
+				    struct shrink_control *sc)
+{
+	unsigned long pages = 0;
+	int nid;
+
+	atomic_long_inc(&obm_reclaim_counters[obm_current_reclaimer()].counts);
+	for_each_node(nid)
+		pages += obm_set_empty_pages(obm_node_set(nid));
+	return pages ?: SHRINK_EMPTY;
+}
+
+static unsigned long obm_sets_scan(struct shrinker *shrinker,
+				   struct shrink_control *sc)
+{
+	enum obm_reclaimer who = obm_current_reclaimer();
+	unsigned long freed = 0;
+	int nid;
+
+	atomic_long_inc(&obm_reclaim_counters[who].scans);
+	for_each_node(nid)
+		freed += obm_set_release_empty(obm_node_set(nid));
 	atomic_long_add(freed, &obm_reclaim_counters[who].freed);
 	return freed ?: SHRINK_STOP;
 }
@@ -164,7 +222,7 @@ void obm_heap_shrinker_destroy(struct obm_heap *heap)
 
 /**
  * obm_heap_shrinker() - A heap's shrinker, for obmalloc's KUnit tests.
- * @heap: The heap.
+ * @heap: The heap, or NULL for the default heap.
  *
  * The tests call its count_objects() and scan_objects() directly.
  *
@@ -172,9 +230,20 @@ void obm_heap_shrinker_destroy(struct obm_heap *heap)
  */
 struct shrinker *obm_heap_shrinker(struct obm_heap *heap)
 {
-	return heap->shrinker;
+	return (heap ?: obm_default_heap)->shrinker;
 }
-EXPORT_SYMBOL_NS_GPL(obm_heap_shrinker, OBMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(obm_heap_shrinker, OBM_NS_INTERNAL);
+
+/**
+ * obm_sets_shrinker_get() - The shared sets' shrinker, for the KUnit tests.
+ *
+ * Return: The shrinker whose scan releases the sets' empty arenas.
+ */
+struct shrinker *obm_sets_shrinker_get(void)
+{
+	return obm_sets_shrinker;
+}
+EXPORT_SYMBOL_NS_GPL(obm_sets_shrinker_get, OBM_NS_INTERNAL);
 
 static int obm_cpu_dead(unsigned int cpu)
 {
@@ -183,7 +252,8 @@ static int obm_cpu_dead(unsigned int cpu)
 }
 
 /**
- * obm_reclaim_init() - Register the CPU hotplug callback.
+ * obm_reclaim_init() - Register the CPU hotplug callback and the sets'
+ * shrinker.
  *
  * Return: 0 or a negative errno.
  */
@@ -196,13 +266,21 @@ int obm_reclaim_init(void)
 	if (ret < 0)
 		return ret;
 	obm_cpuhp_state = ret;
+	obm_sets_shrinker = obm_shrinker_create("arenas", NULL, 0,
+						obm_sets_count, obm_sets_scan);
+	if (!obm_sets_shrinker) {
+		cpuhp_remove_state_nocalls(obm_cpuhp_state);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /**
- * obm_reclaim_exit() - Unregister the CPU hotplug callback.
+ * obm_reclaim_exit() - Unregister the CPU hotplug callback and the sets'
+ * shrinker.
  */
 void obm_reclaim_exit(void)
 {
+	obm_shrinker_destroy(obm_sets_shrinker);
 	cpuhp_remove_state_nocalls(obm_cpuhp_state);
 }

@@ -1,17 +1,28 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn obm_bench.ko's logs into tables and a JSON file.
+"""Turn the benchmark's logs into tables and a JSON file.
 
 Usage: report.py LOG --json PATH --kernel TEXT --cpu TEXT [--icount DIR]
                  [--percpu DIR] [--profile DIR]
 
-LOG is the User-Mode Linux run (ns). DIR, from tools/bench/icount, holds
-the runs on Debian's 6.12 under QEMU -icount (instructions):
-icount-ioa1.log, icount-ioa1-again.log (the same, to show the instrument
-repeats), icount-ioa0.log, and icount.kernel. The --percpu DIR, from
-tools/bench/percpu, holds percpu-<N>cpu-heap.log and -cache.log for N =
-1, 2, 4: /proc/meminfo around holding 256 heaps or 2048 kmem_caches.
-The --profile DIR, from tools/bench/instr-profile, holds profile.json.
+LOG is the User-Mode Linux run (tools/bench/uml/run's uml.log: ns, and
+the trace replays; a log of the replays alone is taken too). DIR, from
+tools/bench/icount/run, holds the runs on Debian's 6.12 under QEMU
+-icount (instructions): icount-ioa1.log, icount-ioa1-again.log (the
+same, to show the instrument repeats), icount-ioa0.log, and
+icount.kernel. The --percpu DIR, from tools/bench/percpu/run, holds
+percpu-<N>cpu-heap.log and -cache.log for N = 1, 2, 4: /proc/meminfo
+around holding 256 heaps or 2048 kmem_caches; and percpu-1cpu-heap1.log,
+-heap10.log, -buckets10.log: 128 heaps or kmem_buckets sets with one
+live block of one or ten sizes (the many_heaps table; a kind whose log
+is missing or incomplete is left out, said on stderr). The --profile
+DIR, from tools/bench/profile/run, holds profile.json.
+
+Targets (issue 14) are printed beside the figures they judge and kept in
+the JSON: footprint obmalloc/kmalloc <= 0.84 (uniform) and <= 0.55
+(264), on both instruments; many small heaps obmalloc/kmem_buckets <=
+0.8; a new heap holding one block <= 2 pages beyond the arena set; each
+trace's peak pages obmalloc/kmem_buckets <= 1.0.
 
 JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
   schema   "obmalloc-bench/2"
@@ -41,10 +52,15 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
   footprint  one per live set (UML):
     set        "uniform" (live objects of 1..512 bytes, after the mixed
                replacements) | "264" (live objects of 264 bytes)
-    pages      {allocator: pages held}
+    pages      {allocator: pages held} (obmalloc: its heap's pages_held,
+               the pools it holds and the empty ones it keeps; the
+               others: the rise in slab pages)
     obmalloc_stats  for "uniform": obmalloc's heap stats file at that
                point, {name: value} (README.md, Statistics); else null
     ratio_obmalloc_kmalloc, ratio_obmalloc_kmem_cache (null if absent)
+    target_ratio_obmalloc_kmalloc  the target (0.84 uniform, 0.55 264;
+               null for another set), target_met  true | false | null
+               (added in /2 without a bump)
   icount_footprint  the same for the init_on_alloc=1 icount run, or null
   percpu   null, or the memory cost table (added in /2 without a bump:
            readers of /2 ignore keys they do not know):
@@ -55,13 +71,39 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
              cpus]}, "percpu_fit": {"fixed", "per_cpu"} (least squares),
              "total_at": {"64", "256": bytes: the fitted per-CPU part plus
              slab and arenas as at 4 CPUs}}}; percpu and slab are the rise
-             in /proc/meminfo's Percpu and Slab, arenas the pages
-             obmalloc's arenas hold (debugfs), total their sum; each less
-             what loading obm_cost.ko costs with nothing held (hold=none)
+             in /proc/meminfo's Percpu and Slab, arenas the rise in the
+             pages obmalloc's shared arena sets hold (the debugfs sets
+             file's arena_pages over the nodes, free pools included),
+             total their sum; each less what loading obm_cost.ko costs
+             with nothing held (hold=none)
     none_drift_bytes  how far the two hold=none measurements of a boot
              differ in total, worst boot (the noise floor, for all 256)
+  many_heaps  null, or many small heaps against kmem_buckets (added in /2
+           without a bump), from tools/bench/percpu/run's 1-CPU boots:
+    cpus     1
+    kinds    {"heap1" | "heap10" | "buckets10": null (no complete log), or
+             {"count": heaps or sets held, "bytes": {"total" | "percpu" |
+             "slab" | "arenas": bytes per heap or set once each holds its
+             live blocks (heap1: one of 64 bytes; heap10, buckets10: one
+             of each of 8, 16, 32, 64, 96, 128, 192, 256, 384, 512)},
+             "bytes_empty": the same while they are held empty,
+             "none_drift_bytes": this boot's noise floor (as above, for
+             all of them), "sets_arena_pages": the pages obmalloc's arena
+             sets held in all then (read by obm_cost.ko), "heap_stats":
+             null, or per heap, from its stats: {"pages_held",
+             "bytes_in_heap_descriptor", "bytes_in_magazines"}}}; parts as
+             in percpu
+    ratio_heap10_buckets10  total over total, or null
+    target_ratio  0.8; target_met  true | false | null
+    heap1    null, or a new heap holding one block: {"arena_pages": the
+             rise in the sets' pages per heap, "target_pages": 2,
+             "target_met", "slab_bytes", "percpu_bytes" (per heap, as
+             measured), "descriptor_bytes", "magazine_bytes",
+             "pages_held" (per heap, from its stats)}
+    noise_bytes  the worst none_drift_bytes of these boots divided by the
+             count: the noise per heap or set
   instruction_profile  null, or one alloc+free single-stepped on Debian's
-           6.12 (tools/bench/instr-profile; added in /2 without a bump): a
+           6.12 (tools/bench/profile/run; added in /2 without a bump): a
            list of {"init_on_alloc": 1 | 0, "allocator": "obmalloc" |
            "kmem_cache" | "kmalloc", "size", "instructions", "parts":
            {part of obmalloc's fast path: instructions} ({} for the
@@ -72,22 +114,31 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
     {"F" | "FZPU": {"rows": [{"scenario": "pair" | "mixed", "size",
              "instructions_per_op": {"median", "min", "max"},
              "plain_median": the plain heap's median in the same boot,
-             "ratio_debug_plain"}], "footprint_pages": arena pages for the
-             uniform live set, "plain_footprint_pages",
+             "ratio_debug_plain"}], "footprint_pages": pages held
+             (pages_held) for the uniform live set, "plain_footprint_pages",
              "debug_record_bytes": bytes_in_debug_records then,
              "bytes_requested", "bytes_lost_to_rounding"}}
   traces   null, or the replays of the recorded allocation traces
            (tools/bench/traces, added in /2 without a bump), under UML:
            [{"trace": name, "ops": records replayed per round,
-             "allocators": {"obmalloc" | "kmalloc": {"ns_per_op":
-             {"median", "min", "max"}, "peak_pages", "mean_pages",
-             "peak_pages_under_live", "mean_pages_under_live"}} (pages
-             held: obmalloc's arena pages, kmalloc's rise in slab pages;
-             under live: the pages of the distinct pools or slabs the live
-             objects lie in; medians over rounds), "ratio_peak",
-             "ratio_mean", "ratio_peak_under_live", "ratio_mean_under_live",
-             "ratio_ns" (obmalloc / kmalloc; null where kmalloc's is 0)}]
-Exits 1 if a log has no "obm-bench: done" line.
+             "allocators": {"obmalloc" | "kmem_buckets" | "kmalloc":
+             {"ns_per_op": {"median", "min", "max"}, "peak_pages",
+             "mean_pages", "peak_pages_under_live",
+             "mean_pages_under_live"}} (pages held: obmalloc's private
+             heap's pages_held; kmem_buckets' (a fresh set each round) and
+             kmalloc's rise in slab pages; under live: the pages of the
+             distinct pools or slabs the live objects lie in; medians over
+             rounds; kmem_buckets absent where the kernel has none),
+             "ratio_peak", "ratio_mean", "ratio_peak_under_live",
+             "ratio_mean_under_live", "ratio_ns" (obmalloc / kmalloc;
+             null where kmalloc's is 0), "ratio_peak_kmem_buckets",
+             "ratio_mean_kmem_buckets", "ratio_peak_under_live_kmem_buckets",
+             "ratio_mean_under_live_kmem_buckets", "ratio_ns_kmem_buckets"
+             (obmalloc / kmem_buckets, null where absent or 0),
+             "target_ratio_peak_kmem_buckets" 1.0, "target_met" true |
+             false | null}]
+Exits 1 if LOG has no "obm-bench: done" line (unless it holds trace
+replays only), or an icount or --percpu heap/cache log is incomplete.
 """
 
 import argparse
@@ -113,10 +164,28 @@ COST = re.compile(r'obm-cost: (before|held) (\S+) Arenas (\d+) Percpu (\d+) '
                   r'Slab (\d+)')
 COST_PARTS = ('total', 'percpu', 'slab', 'arenas')
 HOLDING = re.compile(r'obm-cost: holding (\d+) of (\S+)')
+SETS = re.compile(r'obm-cost: sets (\S+) arena_pages (\d+)')
+HEAP_STATS = re.compile(r'obm-cost: heap stats (\S+) heaps (\d+) '
+                        r'((?:\S+ \d+ ?)+)')
 COST_KINDS = ('heap', 'heap_live', 'cache', 'cache_live')
 COST_CPUS = (1, 2, 4)
 COST_EXTRAPOLATE = (64, 256)
+MANY_HEAPS_KINDS = ('heap1', 'heap10', 'buckets10')
 ALLOCATORS = ('obmalloc', 'kmem_cache', 'kmalloc')
+REPLAY_ALLOCATORS = ('obmalloc', 'kmem_buckets', 'kmalloc')
+PAGE_SIZE = 4096
+# Issue 14's targets.
+FOOTPRINT_TARGETS = {'uniform': 0.84, '264': 0.55}
+MANY_HEAPS_TARGET = 0.8
+HEAP1_TARGET_PAGES = 2
+TRACE_TARGET = 1.0
+# A trace's ratios, obmalloc / another: JSON key and the figure compared.
+TRACE_RATIOS = (
+    ('ratio_peak', lambda a: a['peak_pages']),
+    ('ratio_mean', lambda a: a['mean_pages']),
+    ('ratio_peak_under_live', lambda a: a['peak_pages_under_live']),
+    ('ratio_mean_under_live', lambda a: a['mean_pages_under_live']),
+    ('ratio_ns', lambda a: a['ns_per_op']['median']))
 
 
 def summary(values):
@@ -126,6 +195,24 @@ def summary(values):
 
 def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
+
+
+def at_most(value, target):
+    """Whether a figure meets its target (at most it), or None."""
+    return None if value is None else value <= target
+
+
+def target_note(value, target):
+    """"(target <= 0.84: met)", "NOT met", or "?" if the figure is missing."""
+    met = at_most(value, target)
+    word = '?' if met is None else 'met' if met else 'NOT met'
+    return f'(target <= {target:g}: {word})'
+
+
+def verdict(value, target):
+    """"0.81 (target <= 0.84: met)"; "-" for a missing figure."""
+    shown = '-' if value is None else f'{value:.2f}'
+    return f'{shown} {target_note(value, target)}'
 
 
 class Run:
@@ -214,23 +301,18 @@ class Run:
                              'mean_pages_under_live': statistics.median(
                                  d['under_mean'])}
                 ops = d['ops']
-            o, k = allocs.get('obmalloc'), allocs.get('kmalloc')
-            both = o is not None and k is not None
-            out.append({
-                'trace': name, 'ops': ops, 'allocators': allocs,
-                'ratio_peak': ratio(o['peak_pages'], k['peak_pages'])
-                if both else None,
-                'ratio_mean': ratio(o['mean_pages'], k['mean_pages'])
-                if both else None,
-                'ratio_peak_under_live': ratio(o['peak_pages_under_live'],
-                                               k['peak_pages_under_live'])
-                if both else None,
-                'ratio_mean_under_live': ratio(o['mean_pages_under_live'],
-                                               k['mean_pages_under_live'])
-                if both else None,
-                'ratio_ns': ratio(o['ns_per_op']['median'],
-                                  k['ns_per_op']['median'])
-                if both else None})
+            o = allocs.get('obmalloc')
+            entry = {'trace': name, 'ops': ops, 'allocators': allocs}
+            for other, suffix in (('kmalloc', ''),
+                                  ('kmem_buckets', '_kmem_buckets')):
+                k = allocs.get(other)
+                for key, field in TRACE_RATIOS:
+                    entry[key + suffix] = (
+                        ratio(field(o), field(k)) if o and k else None)
+            entry['target_ratio_peak_kmem_buckets'] = TRACE_TARGET
+            entry['target_met'] = at_most(entry['ratio_peak_kmem_buckets'],
+                                          TRACE_TARGET)
+            out.append(entry)
         return out
 
     def parse(self, line):
@@ -285,14 +367,18 @@ class Run:
     def footprint(self):
         sets = []
         for name, pages in self.foot.items():
+            to_kmalloc = ratio(pages.get('obmalloc'), pages.get('kmalloc'))
+            target = FOOTPRINT_TARGETS.get(name)
             sets.append({
                 'set': name, 'pages': pages,
                 'obmalloc_stats': (self.heap_stats if name == 'uniform'
                                    else None),
-                'ratio_obmalloc_kmalloc': ratio(pages.get('obmalloc'),
-                                                pages.get('kmalloc')),
+                'ratio_obmalloc_kmalloc': to_kmalloc,
                 'ratio_obmalloc_kmem_cache': ratio(pages.get('obmalloc'),
                                                    pages.get('kmem_cache')),
+                'target_ratio_obmalloc_kmalloc': target,
+                'target_met': (at_most(to_kmalloc, target)
+                               if target is not None else None),
             })
         return sets
 
@@ -324,51 +410,77 @@ def load_icount(directory):
     return {'kernel': kernel, 'runs': runs, 'repeat': round(worst, 4)}
 
 
+def cost_boot(path, kind):
+    """One boot of tools/bench/percpu/run holding KIND: per kind measured
+    (KIND empty, KIND_live with its blocks), the bytes per heap, cache or
+    set of each part, less what loading obm_cost.ko costs with nothing
+    held; the count, the noise (how far the boot's two hold=none loads
+    differed, in total), the heaps' stats summed and the pages of the
+    arena sets then. None, said on stderr, if a measurement is missing."""
+    deltas = collections.defaultdict(list)
+    seen, counts, heap_stats, sets_pages = {}, {}, None, None
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = HOLDING.search(line)
+            if m:
+                counts[m.group(2)] = int(m.group(1))
+            m = SETS.search(line)
+            if m and m.group(1) == kind:
+                sets_pages = int(m.group(2))
+            m = HEAP_STATS.search(line)
+            if m and m.group(1) == kind:
+                words = m.group(3).split()
+                heap_stats = {'heaps': int(m.group(2))}
+                heap_stats.update((words[i], int(words[i + 1]))
+                                  for i in range(0, len(words) - 1, 2))
+            m = COST.search(line)
+            if not m:
+                continue
+            when, measured = m.group(1), m.group(2)
+            arenas, pcpu, slab = (int(v) * 1024 for v in m.group(3, 4, 5))
+            # "held heap_live" is measured in the load of "heap".
+            base = measured.removesuffix('_live')
+            if when == 'before':
+                seen[base] = (pcpu, slab, arenas)
+            elif base in seen:
+                b = seen[base]
+                d = (pcpu - b[0], slab - b[1], arenas - b[2])
+                deltas[measured].append((sum(d),) + d)
+    kinds_here = (kind, kind + '_live')
+    if len(deltas['none']) != 2 or any(len(deltas[k]) != 1
+                                       for k in kinds_here):
+        print(f'bench: {path} lacks some measurements', file=sys.stderr)
+        return None
+    n = counts.get(kind, 0)
+    if not n:
+        print(f'bench: {path}: how many {kind} were held?', file=sys.stderr)
+        return None
+    none = [sum(d[i] for d in deltas['none']) / 2
+            for i in range(len(COST_PARTS))]
+    return {'count': n,
+            'bytes': {k: {part: round((deltas[k][0][i] - none[i]) / n)
+                          for i, part in enumerate(COST_PARTS)}
+                      for k in kinds_here},
+            'none_drift_bytes': abs(deltas['none'][0][0] -
+                                    deltas['none'][1][0]),
+            'heap_stats': heap_stats, 'sets_arena_pages': sets_pages}
+
+
 def load_percpu(directory):
-    """The cost table from tools/bench/percpu's boots, or None."""
+    """The cost table from tools/bench/percpu/run's boots, or None."""
     table = {k: {f: [] for f in COST_PARTS} for k in COST_KINDS}
     held_counts = {}
     drift = 0
     for cpus, boot in ((c, b) for c in COST_CPUS for b in ('heap', 'cache')):
-        path = os.path.join(directory, f'percpu-{cpus}cpu-{boot}.log')
-        deltas = collections.defaultdict(list)
-        seen, counts = {}, {}
-        with open(path, errors='replace') as f:
-            for line in f:
-                m = HOLDING.search(line)
-                if m:
-                    counts[m.group(2)] = int(m.group(1))
-                m = COST.search(line)
-                if not m:
-                    continue
-                when, kind = m.group(1), m.group(2)
-                arenas, pcpu, slab = (int(v) * 1024 for v in m.group(3, 4, 5))
-                # "held heap_live" is measured in the load of "heap".
-                base = kind.removesuffix('_live')
-                if when == 'before':
-                    seen[base] = (pcpu, slab, arenas)
-                elif base in seen:
-                    b = seen[base]
-                    d = (pcpu - b[0], slab - b[1], arenas - b[2])
-                    deltas[kind].append((sum(d),) + d)
-        kinds_here = (boot, boot + '_live')
-        if len(deltas['none']) != 2 or any(len(deltas[k]) != 1
-                                           for k in kinds_here):
-            print(f'bench: {path} lacks some measurements', file=sys.stderr)
+        got = cost_boot(os.path.join(directory,
+                                     f'percpu-{cpus}cpu-{boot}.log'), boot)
+        if not got:
             return None
-        none = [sum(d[i] for d in deltas['none']) / 2
-                for i in range(len(COST_PARTS))]
-        drift = max(drift, abs(deltas['none'][0][0] - deltas['none'][1][0]))
-        for kind in kinds_here:
-            d = deltas[kind][0]
-            n = counts.get(kind.removesuffix('_live'), 0)
-            if not n:
-                print(f'bench: {path}: how many {kind} were held?',
-                      file=sys.stderr)
-                return None
-            held_counts[kind] = n
-            for i, part in enumerate(COST_PARTS):
-                table[kind][part].append(round((d[i] - none[i]) / n))
+        drift = max(drift, got['none_drift_bytes'])
+        for kind, parts in got['bytes'].items():
+            held_counts[kind] = got['count']
+            for part in COST_PARTS:
+                table[kind][part].append(parts[part])
     kinds = {}
     for kind, parts in table.items():
         # The per-CPU part is one alloc_percpu() per heap or cache: linear
@@ -386,13 +498,109 @@ def load_percpu(directory):
             'none_drift_bytes': drift}
 
 
+def load_many_heaps(directory):
+    """Many small heaps against kmem_buckets, and a new heap holding one
+    block, from tools/bench/percpu/run's 1-CPU boots; None if it made none
+    of them. A kind whose log is missing or incomplete is null."""
+    kinds = {}
+    for kind in MANY_HEAPS_KINDS:
+        path = os.path.join(directory, f'percpu-1cpu-{kind}.log')
+        if not os.path.exists(path):
+            print(f'bench: no {path}: {kind} left out', file=sys.stderr)
+            kinds[kind] = None
+            continue
+        got = cost_boot(path, kind)
+        if not got:
+            kinds[kind] = None
+            continue
+        stats = got['heap_stats']
+        kinds[kind] = {
+            'count': got['count'], 'bytes': got['bytes'][kind + '_live'],
+            'bytes_empty': got['bytes'][kind],
+            'none_drift_bytes': got['none_drift_bytes'],
+            'sets_arena_pages': got['sets_arena_pages'],
+            'heap_stats': {k: round(stats[k] / stats['heaps'], 1)
+                           for k in ('pages_held', 'bytes_in_heap_descriptor',
+                                     'bytes_in_magazines') if k in stats}
+            if stats and stats['heaps'] else None}
+    if not any(kinds.values()):
+        return None
+    heap10, buckets10 = kinds['heap10'], kinds['buckets10']
+    to_buckets = (ratio(heap10['bytes']['total'], buckets10['bytes']['total'])
+                  if heap10 and buckets10 else None)
+    heap1 = None
+    if kinds['heap1']:
+        k = kinds['heap1']
+        pages = round(k['bytes']['arenas'] / PAGE_SIZE, 2)
+        stats = k['heap_stats'] or {}
+        heap1 = {'arena_pages': pages, 'target_pages': HEAP1_TARGET_PAGES,
+                 'target_met': at_most(pages, HEAP1_TARGET_PAGES),
+                 'slab_bytes': k['bytes']['slab'],
+                 'percpu_bytes': k['bytes']['percpu'],
+                 'descriptor_bytes': stats.get('bytes_in_heap_descriptor'),
+                 'magazine_bytes': stats.get('bytes_in_magazines'),
+                 'pages_held': stats.get('pages_held')}
+    done = [k for k in kinds.values() if k]
+    return {'cpus': 1, 'kinds': kinds,
+            'ratio_heap10_buckets10': to_buckets,
+            'target_ratio': MANY_HEAPS_TARGET,
+            'target_met': at_most(to_buckets, MANY_HEAPS_TARGET),
+            'heap1': heap1,
+            'noise_bytes': max(round(k['none_drift_bytes'] / k['count'])
+                               for k in done)}
+
+
+def print_many_heaps(many):
+    """Per heap or set: heap10 against buckets10, and heap1."""
+    kinds = many['kinds']
+    count = next(k['count'] for k in kinds.values() if k)
+    print()
+    print(f"many small heaps, on Debian's 6.12 at 1 CPU: {count} obmalloc "
+          f"heaps or kmem_buckets sets, each holding one live block of "
+          f"each of 10 sizes (8 to 512 bytes); bytes per heap or set, all "
+          f"of it: the rise in /proc/meminfo's Slab and Percpu and in the "
+          f"pages of obmalloc's arena sets, less loading obm_cost.ko "
+          f"holding nothing; one kind per boot")
+    hdr = (f'{"held":10} {"count":>5} {"slab":>8} {"percpu":>8} '
+           f'{"pages":>8} {"total":>8} | {"empty":>8}')
+    print(hdr)
+    print('-' * len(hdr))
+    for kind in ('heap10', 'buckets10', 'heap1'):
+        k = kinds.get(kind)
+        if not k:
+            print(f'{kind:10} no complete log')
+            continue
+        b = k['bytes']
+        print(f'{kind:10} {k["count"]:5} {b["slab"]:8} {b["percpu"]:8} '
+              f'{b["arenas"]:8} {b["total"]:8} | '
+              f'{k["bytes_empty"]["total"]:8}')
+    print('obmalloc / kmem_buckets (heap10 / buckets10, total): ' +
+          verdict(many['ratio_heap10_buckets10'], many['target_ratio']))
+    drift = max(k['none_drift_bytes'] for k in kinds.values() if k)
+    print(f'noise: loading obm_cost.ko holding nothing, twice per boot, '
+          f'differed by up to {drift} bytes in all: '
+          f'{many["noise_bytes"]} bytes per heap or set')
+    h = many['heap1']
+    if h:
+        def b(v):
+            return '?' if v is None else f'{v:.0f}'
+        print(f'a new heap holding one block (heap1, one 64-byte block '
+              f'each): {h["arena_pages"]:.2f} pages beyond the set '
+              f'{target_note(h["arena_pages"], h["target_pages"])}, plus '
+              f'{b(h["descriptor_bytes"])} bytes descriptor, '
+              f'{b(h["magazine_bytes"])} bytes magazines (from its stats, '
+              f'where pages_held is {h["pages_held"]}); measured per heap: '
+              f'slab {h["slab_bytes"]}, percpu {h["percpu_bytes"]} bytes')
+
+
 def print_percpu(cost):
     """Bytes per heap or cache at 1, 2, 4 CPUs, and at 64 and 256."""
     print()
     print("memory per heap or kmem_cache, bytes, on Debian's 6.12: percpu "
           "and slab, the rise in /proc/meminfo's Percpu and Slab; arenas, "
-          "obmalloc's arena pages; 64 and 256 CPUs: the per-CPU part "
-          "fitted, the rest as at 4 CPUs")
+          "in the pages of obmalloc's arena sets (free pools included); "
+          "64 and 256 CPUs: the per-CPU part fitted, the rest as at 4 "
+          "CPUs")
     hdr = (f'{"held":11} {"count":>5} {"part":7} {"1 CPU":>8} {"2 CPUs":>8} '
            f'{"4 CPUs":>8} | {"per CPU":>7} | {"64 CPUs":>9} '
            f'{"256 CPUs":>9}')
@@ -426,7 +634,8 @@ def main():
     args = ap.parse_args()
 
     uml = Run(args.log)
-    if not uml.done:
+    # A log of the replays alone (tools/bench/uml/run DIR traces) is whole.
+    if not uml.done and (uml.ns or uml.foot or not uml.replay):
         print(f'bench: the benchmark did not finish; see {args.log}',
               file=sys.stderr)
         return 1
@@ -436,6 +645,7 @@ def main():
     percpu = load_percpu(args.percpu) if args.percpu else None
     if args.percpu and not percpu:
         return 1
+    many_heaps = load_many_heaps(args.percpu) if args.percpu else None
 
     order_key = {'pair': 0, 'batch': 1, 'mixed': 2}
     rows = []
@@ -468,8 +678,8 @@ def main():
     doc = {'schema': 'obmalloc-bench/2', 'kernel': args.kernel,
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
            'footprint': footprint, 'icount_footprint': None,
-           'percpu': percpu, 'debug_heaps': None, 'traces': uml.traces(),
-           'instruction_profile': None}
+           'percpu': percpu, 'many_heaps': many_heaps, 'debug_heaps': None,
+           'traces': uml.traces(), 'instruction_profile': None}
     if args.profile:
         with open(os.path.join(args.profile, 'profile.json'),
                   encoding='utf-8') as f:
@@ -486,6 +696,25 @@ def main():
 
     print(f'kernel: {args.kernel}')
     print(f'cpu:    {args.cpu}')
+    if rows or footprint:
+        print_uml(rows, rounds, footprint, uml.heap_stats)
+    if icount:
+        print_icount(rows, doc['icount'], icount['runs'])
+    if percpu:
+        print_percpu(percpu)
+    if many_heaps:
+        print_many_heaps(many_heaps)
+    if doc['traces']:
+        print_traces(doc['traces'])
+    if doc['debug_heaps']:
+        print_debug_heaps(doc['debug_heaps'])
+    print()
+    print(f'JSON: {args.json}')
+    return 0
+
+
+def print_uml(rows, rounds, footprint, heap_stats):
+    """The UML timings, and the footprint sets with their targets."""
     print(f'median of {rounds} rounds, ns per operation (alloc + free); '
           f'ratios are obmalloc / other')
     print()
@@ -510,71 +739,85 @@ def main():
               f'{rcell(r["ratio_obmalloc_kmem_cache"], 9)} '
               f'{rcell(r["ratio_obmalloc_kmalloc"], 11)}')
     print()
-    print('footprint, pages held for the live set')
+    print('footprint, pages held for the live set (obmalloc: its heap\'s '
+          'pages_held; the others: the rise in slab pages)')
     for fp in footprint:
-        pages = ', '.join(f'{a} {fp["pages"][a]}' for a in ALLOCATORS
-                          if a in fp['pages'])
-        ratios = [f'obm/kmalloc {fp["ratio_obmalloc_kmalloc"]:.2f}']
-        if fp['ratio_obmalloc_kmem_cache'] is not None:
-            ratios.append(f'obm/cache {fp["ratio_obmalloc_kmem_cache"]:.2f}')
-        print(f'  {fp["set"]:8} {pages}; {", ".join(ratios)}')
-    heap_stats = uml.heap_stats
+        print_footprint(fp, '  ')
     if heap_stats:
         page = heap_stats.get('pool_size', 4096)
         parts = ('bytes_in_allocated_blocks', 'bytes_in_cached_blocks',
                  'bytes_in_available_blocks', 'bytes_in_unused_pools',
-                 'bytes_lost_to_pool_headers', 'bytes_lost_to_quantization')
-        print('  obmalloc pages for the uniform set: ' + ', '.join(
-            f'{k.replace("bytes_", "").replace("_blocks", "")} '
-            f'{heap_stats.get(k, 0) / page:.0f}' for k in parts))
-    if icount:
-        print_icount(rows, doc['icount'], icount['runs'])
-    if percpu:
-        print_percpu(percpu)
-    if doc['traces']:
-        print_traces(doc['traces'])
-    if doc['debug_heaps']:
-        print_debug_heaps(doc['debug_heaps'])
-    print()
-    print(f'JSON: {args.json}')
-    return 0
+                 'bytes_lost_to_quantization')
+        split = ', '.join(f'{k.replace("bytes_", "").replace("_blocks", "")} '
+                          f'{heap_stats.get(k, 0) / page:.0f}' for k in parts)
+        print(f'  obmalloc\'s {heap_stats.get("pages_held", "?")} pages '
+              f'(pages_held) for the uniform set: {split}')
+
+
+def print_footprint(fp, prefix):
+    """One footprint set: pages, ratios, and the target if it has one."""
+    pages = ', '.join(f'{a} {fp["pages"][a]}' for a in ALLOCATORS
+                      if a in fp['pages'])
+    to_kmalloc = fp['ratio_obmalloc_kmalloc']
+    target = fp['target_ratio_obmalloc_kmalloc']
+    ratios = ['obm/kmalloc ' + (verdict(to_kmalloc, target)
+                                if target is not None else
+                                '-' if to_kmalloc is None else
+                                f'{to_kmalloc:.2f}')]
+    if fp['ratio_obmalloc_kmem_cache'] is not None:
+        ratios.append(f'obm/cache {fp["ratio_obmalloc_kmem_cache"]:.2f}')
+    print(f'{prefix}{fp["set"]:8} {pages}; {", ".join(ratios)}')
 
 
 def print_traces(traces):
     """The replays of recorded kmalloc traces: pages and time per op."""
     print()
     print('recorded kmalloc traces (tools/bench/traces), replayed under UML, '
-          'medians of the rounds: pages held (obmalloc: its arenas; '
-          'kmalloc: the rise in slab pages), pages under the live objects '
-          '(distinct pools or slabs), peak and mean over the replay, and ns '
-          'per operation (an allocation or a free)')
-    hdr = (f'{"trace":7} {"ops":>6} | {"held peak obm/kmalloc":>21} '
-           f'{"mean":>11} | {"under live peak":>15} {"ratio":>5} '
-           f'{"mean":>11} {"ratio":>5} | {"ns obm/kmalloc":>14} {"ratio":>5}')
+          'medians of the rounds, each figure as obmalloc/kmem_buckets/'
+          'kmalloc: pages held (obmalloc: its private heap\'s pages_held; '
+          'kmem_buckets, a fresh set each round, and kmalloc: the rise in '
+          'slab pages), pages under the live objects (distinct pools or '
+          'slabs), peak and mean over the replay, and ns per operation (an '
+          'allocation or a free); ratios obmalloc / kmem_buckets (bkt) and '
+          'obmalloc / kmalloc (km)')
+    hdr = (f'{"trace":7} {"ops":>6} | {"held peak":>14} {"/bkt":>5} '
+           f'{"/km":>5} {"mean":>14} | {"live peak":>12} {"/bkt":>5} '
+           f'{"mean":>16} | {"ns":>17} {"/bkt":>5}')
     print(hdr)
     print('-' * len(hdr))
 
     def r(v):
         return f'{v:.2f}' if v is not None else '-'
 
+    def triple(t, field, fmt):
+        def one(a):
+            d = t['allocators'].get(a)
+            if d is None:
+                return '-'
+            v = d[field]['median'] if field == 'ns_per_op' else d[field]
+            return f'{v:{fmt}}'
+        return '/'.join(one(a) for a in REPLAY_ALLOCATORS)
+
+    verdicts = []
     for t in traces:
-        o = t['allocators'].get('obmalloc')
-        k = t['allocators'].get('kmalloc')
-        if not o or not k:
+        if 'obmalloc' not in t['allocators']:
             print(f'{t["trace"]:7} incomplete')
             continue
-        held = f'{o["peak_pages"]:.0f}/{k["peak_pages"]:.0f}'
-        mean = f'{o["mean_pages"]:.0f}/{k["mean_pages"]:.0f}'
-        upeak = (f'{o["peak_pages_under_live"]:.0f}/'
-                 f'{k["peak_pages_under_live"]:.0f}')
-        umean = (f'{o["mean_pages_under_live"]:.1f}/'
-                 f'{k["mean_pages_under_live"]:.1f}')
-        ns = (f'{o["ns_per_op"]["median"]:.1f}/'
-              f'{k["ns_per_op"]["median"]:.1f}')
-        print(f'{t["trace"]:7} {t["ops"]:6} | {held:>21} {mean:>11} | '
-              f'{upeak:>15} {r(t["ratio_peak_under_live"]):>5} '
-              f'{umean:>11} {r(t["ratio_mean_under_live"]):>5} | '
-              f'{ns:>14} {r(t["ratio_ns"]):>5}')
+        print(f'{t["trace"]:7} {t["ops"]:6} | '
+              f'{triple(t, "peak_pages", ".0f"):>14} '
+              f'{r(t["ratio_peak_kmem_buckets"]):>5} '
+              f'{r(t["ratio_peak"]):>5} '
+              f'{triple(t, "mean_pages", ".0f"):>14} | '
+              f'{triple(t, "peak_pages_under_live", ".0f"):>12} '
+              f'{r(t["ratio_peak_under_live_kmem_buckets"]):>5} '
+              f'{triple(t, "mean_pages_under_live", ".1f"):>16} | '
+              f'{triple(t, "ns_per_op", ".1f"):>17} '
+              f'{r(t["ratio_ns_kmem_buckets"]):>5}')
+        met = t['target_met']
+        word = '?' if met is None else 'met' if met else 'NOT met'
+        verdicts.append(f'{t["trace"]} {word}')
+    print(f'target: peak pages held, obmalloc / kmem_buckets <= '
+          f'{TRACE_TARGET:g} on every trace: {", ".join(verdicts)}')
 
 
 def print_debug_heaps(debug):
@@ -608,7 +851,7 @@ def print_debug_heaps(debug):
         print(f'{scen:9} {label:>6} {plain_s} ' + ' '.join(cells))
     for f in flags:
         d = debug[f]
-        print(f'  {f}: uniform live set {d["footprint_pages"]} arena pages '
+        print(f'  {f}: uniform live set {d["footprint_pages"]} pages held '
               f'(plain heap {d["plain_footprint_pages"]}), '
               f'{d["debug_record_bytes"]} bytes of block records, '
               f'{d["bytes_requested"]} bytes requested, '
@@ -653,12 +896,8 @@ def print_icount(rows, info, runs):
               f'{r(off[against] if off else None):>6} | '
               f'{med("obmalloc"):>9} {med("kmem_cache"):>6} '
               f'{med("kmalloc"):>7}')
-    fp = runs['init_on_alloc=1'].footprint()
-    for s in fp:
-        pages = ', '.join(f'{a} {s["pages"][a]}' for a in ALLOCATORS
-                          if a in s['pages'])
-        print(f'  icount footprint {s["set"]:8} {pages}; obm/kmalloc '
-              f'{r(s["ratio_obmalloc_kmalloc"])}')
+    for fp in runs['init_on_alloc=1'].footprint():
+        print_footprint(fp, '  icount footprint ')
 
 
 if __name__ == '__main__':

@@ -38,7 +38,7 @@
 
 #include "obm_squeeze.h"
 
-MODULE_IMPORT_NS(OBMALLOC_INTERNAL);
+MODULE_IMPORT_NS(OBM_NS_INTERNAL);
 
 /* Twice the largest magazine, so every class's magazine ends up full. */
 #define OBM_KSWAPD_BLOCKS	128

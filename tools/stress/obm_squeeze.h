@@ -12,6 +12,8 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmstat.h>
 
 /* What the squeezes leave free. */
@@ -38,6 +40,31 @@ static inline unsigned long obm_squeeze_take(struct list_head *held,
 			break;
 	}
 	return n;
+}
+
+/*
+ * Allocate, write and free @mib MiB of pages, so the page allocator hands
+ * out again whatever is free: a block living in a page freed by mistake
+ * would be overwritten. Returns the pages churned.
+ */
+static inline unsigned long obm_churn_pages(unsigned long mib)
+{
+	unsigned long n = mib << (20 - PAGE_SHIFT), i, got = 0;
+	struct page **pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+
+	if (!pages)
+		return 0;
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
+		if (!pages[i])
+			break;
+		memset(page_address(pages[i]), 0x5a, PAGE_SIZE);
+		got++;
+	}
+	for (i = 0; i < got; i++)
+		__free_page(pages[i]);
+	kvfree(pages);
+	return got;
 }
 
 /* Give back what obm_squeeze_take() took. */

@@ -6,8 +6,8 @@ Usage: to_binary.py TRACE.xz OUT.bin
 
 32-bit little-endian records after a header of three: b"OBMT", the
 record count and the number of ids; an allocation is (bytes << 20) | id,
-a free (1 << 31) | id (tools/bench/obm_replay.c). Checks that every free
-names a live id and every size is 1..512; exits 1 otherwise.
+a free (1 << 31) | id (obm_replay.c, beside this script). Checks that
+every free names a live id and every size is 1..512; exits 1 otherwise.
 """
 
 import lzma

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Name and sort the instructions tools/bench/instr-profile stepped.
+"""Name and sort the instructions tools/bench/profile/run stepped.
 
     instr_profile.py [--json PATH] OBMALLOC_KO LOG PCS [LOG PCS ...]
 
@@ -8,7 +8,7 @@ Each LOG/PCS pair is one boot: the console log, whose "obm-step: case"
 lines give the cases in order and whose "obm-step: sym <addr> <%pS>"
 lines name every address, and the PCS file, one line per case with the
 addresses executed. The first pair is taken to be init_on_alloc=1, the
-second init_on_alloc=0 (tools/bench/instr-profile's order).
+second init_on_alloc=0 (tools/bench/profile/run's order).
 
 An obmalloc address is also looked up in OBMALLOC_KO's debug information
 (addr2line -i), so that code inlined into a function is counted under

@@ -1,34 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * obm_replay - replay a recorded allocation trace through obmalloc and
- * through kmalloc, for the pages each holds and the time each takes.
+ * obm_replay - replay a recorded allocation trace through obmalloc, a
+ * kmem_buckets set and kmalloc, for the pages each holds and the time
+ * each takes.
  *
  * The traces are real kmalloc() requests of 1..512 bytes and their
  * kfree()s, recorded on Debian's 6.12 (tools/bench/traces/record).
- * tools/bench/run turns each into a binary file of 32-bit records, after
- * a header of three: the magic "OBMT", the record count and the number of
- * object ids:
+ * tools/bench/uml/run turns each into a binary file of 32-bit records
+ * (to_binary.py), after a header of three: the magic "OBMT", the record
+ * count and the number of object ids:
  *
  *   allocation  (bytes << 20) | id      bytes 1..512, id < 2^20
  *   free        (1 << 31) | id
  *
  * At load, in a kthread bound to `cpu`, each allocator replays the whole
  * trace `rounds` times, in the same order and with the same sizes, and
- * frees what is still live at the end. Every 1/256 of the trace the clock
- * stops and the pages the allocator holds are read: obmalloc's from its
- * heap's stats (arena_pages), kmalloc's as the rise of the node's
- * unreclaimable slab pages since the replay began (after
- * /proc/sys/vm/stat_refresh). The peak and the mean of those samples,
- * with operations as the time axis, are the trace's footprint. kmalloc's
- * caches are shared with the rest of the kernel, so a small live set can
- * sit in their partly used slabs and raise that count by nothing; so the
- * pages under the live objects are counted too, at the same moments: the
- * distinct slabs (all their pages) or pools the live objects lie in.
+ * frees what is still live at the end:
+ *
+ *   obmalloc      a private heap, created at load, used by every round
+ *   kmem_buckets  a fresh set from kmem_buckets_create() each round (the
+ *                 kernel's own peer of a private heap: a private set of
+ *                 kmalloc size classes), destroyed after it; kmalloc's
+ *                 caches where CONFIG_SLAB_BUCKETS is off, so then it is
+ *                 left out, as on kernels before 6.11
+ *   kmalloc       the kernel's shared caches
+ *
+ * Every 1/256 of the trace the clock stops and the pages the allocator
+ * holds are read: obmalloc's from its heap's stats (pages_held: its pools
+ * and the empty pools it keeps), the others' as the rise of the node's
+ * unreclaimable slab pages since the round began (after
+ * /proc/sys/vm/stat_refresh; for kmem_buckets, since its set was made).
+ * The peak and the mean of those samples, with operations as the time
+ * axis, are the trace's footprint. kmalloc's caches are shared with the
+ * rest of the kernel, so a small live set can sit in their partly used
+ * slabs and raise that count by nothing; so the pages under the live
+ * objects are counted too, at the same moments: the distinct slabs (all
+ * their pages) or pools the live objects lie in.
  *
  * Output, parsed by tools/bench/report.py:
  *   obm-replay: result <trace> <allocator> <round> <ops> <ns> <peak pages>
  *               <mean pages> <peak pages under live objects> <mean ...>
  *   obm-replay: done
+ * <allocator> is obmalloc, kmem_buckets or kmalloc.
  */
 
 #include <linux/completion.h>
@@ -42,8 +55,9 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 #include <obmalloc.h>
+
+#include "obm_bench_util.h"
 
 static char *trace;
 module_param(trace, charp, 0444);
@@ -63,7 +77,9 @@ MODULE_PARM_DESC(cpu, "CPU the replay thread is bound to");
 #define OBM_REPLAY_SAMPLES	256
 #define OBM_REPLAY_HEAP		"replay"
 
-enum obm_replay_alloc { OBM_R_OBMALLOC, OBM_R_KMALLOC, OBM_R_NR };
+enum obm_replay_alloc {
+	OBM_R_OBMALLOC, OBM_R_KMEM_BUCKETS, OBM_R_KMALLOC, OBM_R_NR
+};
 
 /* A page (or slab) under a live object, and how many pages it spans. */
 struct obm_replay_page {
@@ -72,11 +88,14 @@ struct obm_replay_page {
 };
 
 static const char * const obm_replay_names[OBM_R_NR] = {
-	"obmalloc", "kmalloc",
+	"obmalloc", "kmem_buckets", "kmalloc",
 };
 
 struct obm_replay {
 	struct obm_heap *heap;
+#ifdef OBM_HAVE_KMEM_BUCKETS
+	void *buckets;		/* this round's kmem_buckets * */
+#endif
 	u32 *ops;
 	u32 nr_ops;
 	u32 nr_ids;
@@ -144,45 +163,6 @@ bad:
 	return -EINVAL;
 }
 
-static long obm_replay_slab_pages(void)
-{
-	struct file *f = filp_open("/proc/sys/vm/stat_refresh", O_WRONLY, 0);
-	loff_t pos = 0;
-
-	if (!IS_ERR(f)) {
-		kernel_write(f, "1", 1, &pos);
-		filp_close(f, NULL);
-	}
-	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
-}
-
-/* The pages the replay heap's arenas hold, from its stats file. */
-static long obm_replay_heap_pages(void)
-{
-	const char *path = "/sys/kernel/debug/obmalloc/" OBM_REPLAY_HEAP "/stats";
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	char *buf, *line, *text;
-	unsigned long pages = 0;
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	buf = kzalloc(4096, GFP_KERNEL);
-	if (!buf) {
-		filp_close(f, NULL);
-		return -ENOMEM;
-	}
-	n = kernel_read(f, buf, 4095, &pos);
-	filp_close(f, NULL);
-	text = buf;
-	while (n > 0 && (line = strsep(&text, "\n")) && *line)
-		if (sscanf(line, "arena_pages %lu", &pages) == 1)
-			break;
-	kfree(buf);
-	return pages;
-}
-
 static int obm_replay_page_cmp(const void *a, const void *b)
 {
 	const struct obm_replay_page *x = a, *y = b;
@@ -190,7 +170,7 @@ static int obm_replay_page_cmp(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
-/* Pages of the distinct pools (obmalloc) or slabs (kmalloc) under live objects. */
+/* Pages of the distinct pools (obmalloc) or slabs (the others) under live objects. */
 static long obm_replay_pages_under(struct obm_replay *r, int a)
 {
 	unsigned long n = 0, i, pages = 0;
@@ -223,6 +203,10 @@ static __always_inline void *obm_replay_alloc(struct obm_replay *r, int a,
 {
 	if (a == OBM_R_OBMALLOC)
 		return obm_heap_alloc(r->heap, size, GFP_KERNEL);
+#ifdef OBM_HAVE_KMEM_BUCKETS
+	if (a == OBM_R_KMEM_BUCKETS)
+		return kmem_buckets_alloc(r->buckets, size, GFP_KERNEL);
+#endif
 	return kmalloc(size, GFP_KERNEL);
 }
 
@@ -231,7 +215,7 @@ static __always_inline void obm_replay_free(int a, void *p)
 	if (a == OBM_R_OBMALLOC)
 		obm_free(p);
 	else
-		kfree(p);
+		kfree(p);	/* kmem_buckets' objects too */
 }
 
 /* Records [from, to): the allocator is a constant in each copy. */
@@ -261,10 +245,66 @@ static noinline int obm_replay_span_obmalloc(struct obm_replay *r, u32 from,
 	return obm_replay_span(r, OBM_R_OBMALLOC, from, to);
 }
 
+static noinline int obm_replay_span_kmem_buckets(struct obm_replay *r,
+						 u32 from, u32 to)
+{
+	return obm_replay_span(r, OBM_R_KMEM_BUCKETS, from, to);
+}
+
 static noinline int obm_replay_span_kmalloc(struct obm_replay *r, u32 from,
 					    u32 to)
 {
 	return obm_replay_span(r, OBM_R_KMALLOC, from, to);
+}
+
+static int obm_replay_span_of(struct obm_replay *r, int a, u32 from, u32 to)
+{
+	switch (a) {
+	case OBM_R_OBMALLOC:
+		return obm_replay_span_obmalloc(r, from, to);
+	case OBM_R_KMEM_BUCKETS:
+		return obm_replay_span_kmem_buckets(r, from, to);
+	default:
+		return obm_replay_span_kmalloc(r, from, to);
+	}
+}
+
+/* The pages the allocator holds now; @base: the slab pages at its start. */
+static long obm_replay_held(int a, long base)
+{
+	if (a == OBM_R_OBMALLOC)
+		return obm_bench_heap_stat(OBM_REPLAY_HEAP, "pages_held");
+	return obm_bench_slab_pages() - base;
+}
+
+/*
+ * A fresh kmem_buckets set for a round: 1 if made, 0 if this kernel has
+ * none (kmem_buckets_create() absent, or CONFIG_SLAB_BUCKETS off, when
+ * its allocations would be kmalloc's), or a negative errno.
+ */
+static int obm_replay_buckets_make(struct obm_replay *r, unsigned int round)
+{
+#ifdef OBM_HAVE_KMEM_BUCKETS
+	char prefix[48];
+
+	snprintf(prefix, sizeof(prefix), "obm_replay_%s_%u", name, round);
+	r->buckets = kmem_buckets_create(prefix, 0, 0, 0, NULL);
+	if (!r->buckets)
+		return -ENOMEM;
+	if (r->buckets != ZERO_SIZE_PTR)
+		return 1;
+	r->buckets = NULL;
+#endif
+	pr_info_once("obm-replay: no kmem_buckets in this kernel: left out\n");
+	return 0;
+}
+
+static void obm_replay_buckets_destroy(struct obm_replay *r)
+{
+#ifdef OBM_HAVE_KMEM_BUCKETS
+	obm_bench_buckets_destroy(r->buckets);
+	r->buckets = NULL;
+#endif
 }
 
 static void obm_replay_free_all(struct obm_replay *r, int a)
@@ -280,24 +320,31 @@ static void obm_replay_free_all(struct obm_replay *r, int a)
 
 static int obm_replay_round(struct obm_replay *r, int a, unsigned int round)
 {
-	long base = a == OBM_R_KMALLOC ? obm_replay_slab_pages() : 0;
 	long pages, peak = 0, sum = 0, under, under_peak = 0, under_sum = 0;
 	unsigned int s;
+	long base = 0;
 	u64 ns = 0;
 	int ret = 0;
 
+	if (a == OBM_R_KMEM_BUCKETS) {
+		ret = obm_replay_buckets_make(r, round);
+		if (ret <= 0)
+			return ret;
+		ret = 0;
+	}
+	/* After the set is made: its caches' own structs are not its pages. */
+	if (a != OBM_R_OBMALLOC)
+		base = obm_bench_slab_pages();
 	for (s = 0; s < OBM_REPLAY_SAMPLES && !ret; s++) {
 		u32 from = div_u64((u64)r->nr_ops * s, OBM_REPLAY_SAMPLES);
 		u32 to = div_u64((u64)r->nr_ops * (s + 1), OBM_REPLAY_SAMPLES);
 		u64 start = ktime_get_ns();
 
-		if (a == OBM_R_OBMALLOC)
-			ret = obm_replay_span_obmalloc(r, from, to);
-		else
-			ret = obm_replay_span_kmalloc(r, from, to);
+		ret = obm_replay_span_of(r, a, from, to);
 		ns += ktime_get_ns() - start;
-		pages = a == OBM_R_KMALLOC ? obm_replay_slab_pages() - base :
-					     obm_replay_heap_pages();
+		pages = obm_replay_held(a, base);
+		if (a == OBM_R_OBMALLOC && pages < 0 && !ret)
+			ret = pages;	/* its stats unreadable */
 		peak = max(peak, pages);
 		sum += pages;
 		under = obm_replay_pages_under(r, a);
@@ -305,6 +352,8 @@ static int obm_replay_round(struct obm_replay *r, int a, unsigned int round)
 		under_sum += under;
 	}
 	obm_replay_free_all(r, a);
+	if (a == OBM_R_KMEM_BUCKETS)
+		obm_replay_buckets_destroy(r);
 	if (ret)
 		return ret;
 	pr_info("obm-replay: result %s %s %u %u %llu %ld %ld %ld %ld\n", name,
@@ -386,5 +435,5 @@ static void __exit obm_replay_exit(void)
 module_init(obm_replay_init);
 module_exit(obm_replay_exit);
 
-MODULE_DESCRIPTION("obmalloc: replay a recorded kmalloc trace through obmalloc and kmalloc");
+MODULE_DESCRIPTION("obmalloc: replay a recorded kmalloc trace through obmalloc, kmem_buckets and kmalloc");
 MODULE_LICENSE("GPL");

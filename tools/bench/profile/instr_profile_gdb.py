@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Single-step obm_step.ko's pairs through QEMU's gdb stub.
 
-Run by tools/bench/instr-profile as `gdb -batch -x instr_profile_gdb.py`,
+Run by tools/bench/profile/run as `gdb -batch -x instr_profile_gdb.py`,
 with the handshake values of obm_step.ko's "ready" line in the environment
 (OBM_STEP_PORT, OBM_STEP_CASES, OBM_STEP_REPEATS, OBM_STEP_PAIR, OBM_STEP_ARMED,
 OBM_STEP_DONE, OBM_STEP_PCS, OBM_STEP_NR, OBM_STEP_MAX) and the output

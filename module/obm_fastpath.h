@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * obmalloc's fast path: the steps of an allocation and a free that need no
+ * lock but this CPU's, as static __always_inline functions, so that the
+ * exported entry points (obm_api.c) are one function each on their
+ * common path and call out of line (obm_pcpu.c, obm_ptr.c) only when a
+ * step fails.
+ *
+ *   obm_alloc():  size to class -> obm_mag_pop() -> obm_block_init()
+ *   obm_free():   obm_ptr_resolve() -> obm_block_release() -> obm_mag_push()
+ *
+ * Context: the magazine steps run under obm_cpu.lock; obm_ptr_resolve()
+ * in an RCU read-side section (that lock's, or rcu_read_lock()).
+ */
+#ifndef _OBM_FASTPATH_H
+#define _OBM_FASTPATH_H
+
+#include "obm_internal.h"
+
+/*
+ * NUMA: on a machine with more than one possible node, a block is pushed
+ * on a magazine only on its own node (see obm_pcpu.c); elsewhere the test
+ * is a patched-out jump.
+ */
+DECLARE_STATIC_KEY_FALSE(obm_numa_key);
+
+/**
+ * obm_arena_lookup() - Find the arena that contains an address.
+ * @p: Any pointer.
+ *
+ * Context: In an RCU read-side section; the arena stays readable until it
+ * ends, even if the arena is being released.
+ * Return: The arena, or NULL if @p is in none.
+ */
+static __always_inline struct obm_arena *obm_arena_lookup(const void *p)
+{
+	struct obm_arena *arena;
+
+	arena = this_cpu_read(obm_arena_hints.slot[obm_arena_hint_slot(p)]);
+	if (likely(arena && (unsigned long)p - arena->base < arena->size &&
+		   !READ_ONCE(arena->dead)))
+		return arena;
+	return obm_arena_lookup_slow(p);
+}
+
+/**
+ * obm_block_init() - What every block handed out gets.
+ * @block: The block.
+ * @class_idx: Its class.
+ * @gfp: The caller's flags.
+ *
+ * kmemleak learns of it; __GFP_ZERO or init_on_alloc=1 (the default on
+ * distribution kernels) clears it; init_on_free cleared it when it was
+ * freed, but for the free-list link written over its first word since:
+ * that is wiped too, as SLUB's maybe_wipe_obj_freeptr() does.
+ */
+static __always_inline void obm_block_init(void *block, unsigned int class_idx,
+					   gfp_t gfp)
+{
+	kmemleak_alloc(block, obm_class_size(class_idx), 1, gfp);
+	if (want_init_on_alloc(gfp))
+		memset(block, 0, obm_class_size(class_idx));
+	else if (want_init_on_free())
+		*(void **)block = NULL;
+}
+
+/**
+ * obm_block_release() - What every block freed gets, once found live.
+ * @block: The block.
+ * @class_idx: Its class.
+ *
+ * kmemleak forgets it; with init_on_free=1 it is cleared, as kfree()
+ * clears, before it reaches a magazine or a free list.
+ */
+static __always_inline void obm_block_release(void *block,
+					      unsigned int class_idx)
+{
+	kmemleak_free(block);
+	if (want_init_on_free())
+		memset(block, 0, obm_class_size(class_idx));
+}
+
+/**
+ * obm_ptr_resolve() - Find out, without locks, what a pointer is.
+ * @p: Neither NULL nor ZERO_SIZE_PTR.
+ * @op: The API call, for the report; for %OBM_OP_FREE in a heap with
+ *      owner tracking, the caller's stack is saved in @info->free_stack.
+ * @info: Filled in for %OBM_PTR_BLOCK.
+ *
+ * Ownership is decided from the address alone: the registry says whether
+ * @p lies in one of our arenas, the pool header which heap and class the
+ * pool serves and how far it is carved. Nothing is read from a page that
+ * is not ours. A block found here may still turn out to be free once the
+ * class lock is held (obm_pool.c checks it again there).
+ *
+ * Context: In an RCU read-side section for as long as @info is used.
+ * Return: What @p is; %OBM_PTR_INVALID once reported and counted.
+ */
+static __always_inline enum obm_ptr_kind
+obm_ptr_resolve(const void *p, enum obm_op op, struct obm_ptr_info *info)
+{
+	struct obm_arena *arena = obm_arena_lookup(p);
+	unsigned int class_idx, offset;
+	struct obm_pool *pool;
+	struct obm_heap *heap;
+
+	if (unlikely(!arena))
+		return obm_ptr_resolve_other(p, op);
+	pool = &arena->pools[((unsigned long)p - arena->base) >> PAGE_SHIFT];
+	/* Pairs with the release in obm_pool_assign(): heap is set first. */
+	class_idx = smp_load_acquire(&pool->class_idx);
+	heap = READ_ONCE(pool->heap);
+	offset = (unsigned long)p & ~PAGE_MASK;
+	/* An unused pool's class, OBM_POOL_UNUSED, fails the first test. */
+	if (unlikely(class_idx >= OBM_NR_CLASSES || !heap ||
+		     !obm_class_offset_is_block(class_idx, offset) ||
+		     offset >= READ_ONCE(pool->next_offset)))
+		return obm_ptr_report_bad(arena, pool, p, op);
+
+	info->arena = arena;
+	info->pool = pool;
+	info->heap = heap;
+	info->class_idx = class_idx;
+	info->free_stack = 0;
+	/* Debug heaps exist only while obm_checks_key is on. */
+	if (op == OBM_OP_FREE && static_branch_unlikely(&obm_checks_key) &&
+	    (heap->debug_flags & OBM_DEBUG_TRACK))
+		info->free_stack = obm_stack_save();
+	return OBM_PTR_BLOCK;
+}
+
+/**
+ * obm_mag_pop() - Take a block from this CPU's magazine of a class.
+ * @heap: The heap.
+ * @class_idx: The class.
+ *
+ * Context: obm_cpu.lock held.
+ * Return: The block, or NULL if this CPU has no magazine of the class or
+ * it is empty: obm_pcpu_alloc() then refills it.
+ */
+static __always_inline void *obm_mag_pop(struct obm_heap *heap,
+					 unsigned int class_idx)
+{
+	struct obm_cpu_cache *cc = this_cpu_read(*heap->caches);
+	struct obm_mag *mag;
+
+	obm_assert_cpu_locked();
+	if (unlikely(!cc))
+		return NULL;
+	mag = cc->mags[class_idx];
+	if (unlikely(!mag || !mag->count))
+		return NULL;
+	mag->allocs++;
+	return mag->slots[--mag->count];
+}
+
+/**
+ * obm_mag_push() - Put a freed block on this CPU's magazine of its class.
+ * @info: The block, resolved.
+ * @block: The block.
+ *
+ * Leaves to obm_pcpu_free() whatever needs more than a push: a full or
+ * missing magazine, a block of another node, and a block already on top
+ * of the magazine (a double free, which that reports).
+ *
+ * Context: obm_cpu.lock held.
+ * Return: true if @block is in the magazine, false if nothing was done.
+ */
+static __always_inline bool obm_mag_push(const struct obm_ptr_info *info,
+					 void *block)
+{
+	struct obm_cpu_cache *cc = this_cpu_read(*info->heap->caches);
+	struct obm_mag *mag;
+	unsigned int count;
+
+	obm_assert_cpu_locked();
+	if (unlikely(!cc))
+		return false;
+	mag = cc->mags[info->class_idx];
+	if (unlikely(!mag))
+		return false;
+	count = mag->count;
+	if (unlikely(count == mag->cap || (count && mag->slots[count - 1] == block)))
+		return false;
+	if (static_branch_unlikely(&obm_numa_key) &&
+	    info->arena->nid != numa_mem_id())
+		return false;
+	obm_block_release(block, info->class_idx);
+	mag->frees++;
+	mag->slots[count] = block;
+	mag->count = count + 1;
+	return true;
+}
+
+#endif /* _OBM_FASTPATH_H */

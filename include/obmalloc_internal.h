@@ -56,6 +56,14 @@ struct obm_report_record {
 void obm_last_report(struct obm_report_record *rec);
 
 /**
+ * obm_report_announce() - Exempt the next report from the rate limit.
+ *
+ * For a test that announces a report it is about to provoke: a report the
+ * rate limit swallowed would read as one that never came.
+ */
+void obm_report_announce(void);
+
+/**
  * obm_heap_shrinker() - A heap's shrinker.
  * @heap: The heap, or NULL for the default heap.
  *

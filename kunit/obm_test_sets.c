@@ -340,6 +340,48 @@ static void obm_test_sets_reuse_policy(struct kunit *test)
 }
 
 /*
+ * An arena whose every pool another heap gave back within the current
+ * grace period is out of a new heap's reach; a new heap that needs a pool
+ * then grows the set and must get one of the new arena, even while that
+ * arena looks surplus beside the empty one and the grace period cannot
+ * end (the test holds it open): no retrying forever.
+ */
+static void obm_test_sets_grow_within_grace_period(struct kunit *test)
+{
+	unsigned int per_pool = PAGE_SIZE / 512, i;
+	unsigned int n = OBM_TEST_ARENA_SIZE / PAGE_SIZE * per_pool;
+	struct obm_heap *a = obm_test_heap(test), *b = obm_test_heap(test);
+	struct shrink_control sc = { .gfp_mask = GFP_ATOMIC, .nr_to_scan = 1 };
+	struct shrinker *shrinker = obm_heap_shrinker(a);
+	unsigned long first;
+	void **blocks, *p;
+
+	/* Frees straight to the pools, so a's pools empty as it frees. */
+	obm_test_verify_free(test);
+	obm_test_fresh_sets(test);
+	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	for (i = 0; i < n; i++) {
+		blocks[i] = obm_heap_alloc(a, 512, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+	}
+	first = obm_test_arena(blocks[0]);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, obm_test_arena(blocks[i]), first);
+
+	rcu_read_lock();
+	for (i = 0; i < n; i++)
+		obm_free(blocks[i]);
+	/* a's kept pools too: giving them back needs no drain, no sleep. */
+	shrinker->scan_objects(shrinker, &sc);
+	p = obm_heap_alloc(b, 512, GFP_ATOMIC);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NE(test, obm_test_arena(p), first);
+	obm_free(p);
+}
+
+/*
  * NUMA: a block asked for on a node is on that node; a plain allocation
  * is on the allocating CPU's node. Needs a machine with two nodes (the
  * standard flavour's boot of make check).
@@ -464,6 +506,7 @@ static struct kunit_case obm_test_sets_cases[] = {
 	KUNIT_CASE(obm_test_sets_many_small_heaps),
 	KUNIT_CASE_SLOW(obm_test_sets_ownership_concurrent),
 	KUNIT_CASE(obm_test_sets_reuse_policy),
+	KUNIT_CASE(obm_test_sets_grow_within_grace_period),
 	KUNIT_CASE(obm_test_sets_numa_placement),
 	KUNIT_CASE(obm_test_sets_destroy_with_others),
 	KUNIT_CASE(obm_test_sets_reclaim_arenas),

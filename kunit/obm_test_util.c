@@ -659,6 +659,7 @@ void obm_test_quiesce_sets(struct kunit *test)
 void obm_test_expect_report(struct kunit *test, const char *heap_name,
 			    const char *kind, const void *ptr)
 {
+	obm_report_announce();
 	if (ptr)
 		kunit_info(test, "obmalloc-test: expect report: %s from heap %s at %p\n",
 			   kind, heap_name, ptr);

@@ -480,23 +480,28 @@ static void obm_arena_release(struct obm_arena_set *set,
 }
 
 /**
- * obm_set_grow() - Give a set one more arena.
+ * obm_set_grow() - Give a set one more arena, and its first pool to the
+ *                  caller.
  * @set: The set.
  * @gfp: The caller's flags, without __GFP_ZERO.
  *
- * An arena another CPU added meanwhile may make this one surplus: then it
- * goes back at once.
+ * The caller gets a pool of the new arena, so a grow always makes
+ * progress for the heap that asked, whatever other CPUs take meanwhile
+ * and whether a grace period has passed since other heaps gave pools
+ * back (obm_arena_pick()): a heap that could not take those, and grew,
+ * would otherwise find the new arena as out of reach as ever.
  *
  * Context: No obmalloc spinlock held; sleeps only if @gfp allows.
- * Return: 0, or -ENOMEM.
+ * Return: The pool, on no list, its heap not set; or NULL.
  */
-int obm_set_grow(struct obm_arena_set *set, gfp_t gfp)
+struct obm_pool *obm_set_grow(struct obm_arena_set *set, gfp_t gfp)
 {
 	struct obm_arena *arena = obm_arena_new(set, gfp);
 	unsigned long flags, held;
+	struct obm_pool *pool;
 
 	if (!arena)
-		return -ENOMEM;
+		return NULL;
 	spin_lock_irqsave(&set->lock, flags);
 	list_add_tail(&arena->set_link, &set->arenas);
 	set->nr_free_pools += arena->nr_pools;
@@ -509,12 +514,15 @@ int obm_set_grow(struct obm_arena_set *set, gfp_t gfp)
 	held = set->arenas_allocated - set->arenas_reclaimed;
 	if (held > set->arenas_highwater)
 		set->arenas_highwater = held;
-	if (set->nfp2lasta[OBM_POOLS_PER_ARENA] && !set->owner)
-		obm_arena_release(set, arena);
-	else
+	pool = &arena->pools[0];
+	/* Publish the header before lockless readers trust it. */
+	smp_store_release(&arena->nr_carved, 1);
+	arena->nr_free_pools--;
+	set->nr_free_pools--;
+	if (arena->nr_free_pools)
 		obm_arena_insert_ranked(set, arena);
 	spin_unlock_irqrestore(&set->lock, flags);
-	return 0;
+	return pool;
 }
 
 /*

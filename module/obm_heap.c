@@ -76,12 +76,20 @@ struct obm_class *obm_heap_class_get(struct obm_heap *heap, int nid,
  * @nid: The node.
  * @gfp: The caller's flags, without __GFP_ZERO.
  *
+ * The heap keeps the new arena's first pool: its next pool on @nid.
+ *
  * Context: No obmalloc spinlock held; sleeps only if @gfp allows.
  * Return: 0, or -ENOMEM.
  */
 int obm_heap_grow(struct obm_heap *heap, int nid, gfp_t gfp)
 {
-	return obm_set_grow(obm_heap_node(heap, nid)->set, gfp);
+	struct obm_heap_node *hn = obm_heap_node(heap, nid);
+	struct obm_pool *pool = obm_set_grow(hn->set, gfp);
+
+	if (!pool)
+		return -ENOMEM;
+	obm_pool_keep_new(heap, hn, pool);
+	return 0;
 }
 
 /**

@@ -438,6 +438,8 @@ void obm_pool_put_blocks(struct obm_heap *heap, unsigned int class_idx,
 void obm_pool_free_block(struct obm_heap *heap, struct obm_pool *pool,
 			 unsigned int class_idx, void *block,
 			 depot_stack_handle_t free_stack);
+void obm_pool_keep_new(struct obm_heap *heap, struct obm_heap_node *hn,
+		       struct obm_pool *pool);
 unsigned long obm_pool_give_back_empty(struct obm_heap *heap);
 void obm_pool_heap_teardown(struct obm_heap *heap);
 bool obm_pool_block_is_free(struct obm_heap *heap, struct obm_pool *pool,
@@ -449,7 +451,7 @@ void obm_arenas_exit(void);
 struct obm_arena_set *obm_node_set(int nid);
 struct obm_arena_set *obm_set_create(struct obm_heap *owner, int nid);
 void obm_set_destroy(struct obm_arena_set *set);
-int obm_set_grow(struct obm_arena_set *set, gfp_t gfp);
+struct obm_pool *obm_set_grow(struct obm_arena_set *set, gfp_t gfp);
 struct obm_pool *obm_set_take_pool(struct obm_arena_set *set,
 				   struct obm_heap *heap);
 void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool);

@@ -180,6 +180,28 @@ static struct obm_pool *obm_pool_get(struct obm_heap *heap,
 	return pool;
 }
 
+/**
+ * obm_pool_keep_new() - Keep a pool of a new arena for the heap that grew.
+ * @heap: The heap.
+ * @hn: Its node.
+ * @pool: The pool obm_set_grow() returned.
+ *
+ * The heap's next pool on the node is this one (obm_pool_get()).
+ *
+ * Context: Any; takes the heap node's lock.
+ */
+void obm_pool_keep_new(struct obm_heap *heap, struct obm_heap_node *hn,
+		       struct obm_pool *pool)
+{
+	unsigned long flags;
+
+	WRITE_ONCE(pool->heap, heap);
+	spin_lock_irqsave(&hn->lock, flags);
+	list_add(&pool->link, &hn->empty_pools);
+	hn->nr_empty++;
+	spin_unlock_irqrestore(&hn->lock, flags);
+}
+
 /* An empty pool, off its class's lists: kept by the heap, or given back. */
 static void obm_pool_release(struct obm_heap_node *hn, struct obm_pool *pool)
 {

@@ -47,6 +47,14 @@ static const char * const obm_op_names[] = {
 atomic_long_t obm_foreign_frees = ATOMIC_LONG_INIT(0);
 
 static DEFINE_RATELIMIT_STATE(obm_report_ratelimit, 5 * HZ, 20);
+/* Reports a test announced (obm_report_announce()): never rate-limited. */
+static atomic_t obm_reports_announced = ATOMIC_INIT(0);
+
+void obm_report_announce(void)
+{
+	atomic_inc(&obm_reports_announced);
+}
+EXPORT_SYMBOL_NS_GPL(obm_report_announce, OBM_NS_INTERNAL);
 
 /**
  * obm_report() - Report a misuse of the allocator, with a stack trace.
@@ -62,7 +70,8 @@ bool obm_report(const struct obm_heap *heap, const char *kind,
 	struct va_format vaf;
 	va_list args;
 
-	if (!__ratelimit(&obm_report_ratelimit))
+	if (atomic_dec_if_positive(&obm_reports_announced) < 0 &&
+	    !__ratelimit(&obm_report_ratelimit))
 		return false;
 	va_start(args, fmt);
 	vaf.fmt = fmt;

@@ -16,7 +16,9 @@ around holding 256 heaps or 2048 kmem_caches; and percpu-1cpu-heap1.log,
 -heap10.log, -buckets10.log: 128 heaps or kmem_buckets sets with one
 live block of one or ten sizes (the many_heaps table; a kind whose log
 is missing or incomplete is left out, said on stderr). The --profile
-DIR, from tools/bench/profile/run, holds profile.json.
+DIR, from tools/bench/profile/run, holds profile.json (one alloc+free
+single-stepped) and profile-ops.json (single operations off the fast
+path: refill, flush, first allocation; left out if absent).
 
 Targets (issue 14) are printed beside the figures they judge and kept in
 the JSON: footprint obmalloc/kmalloc <= 0.84 (uniform) and <= 0.55
@@ -108,6 +110,19 @@ JSON schema ("obmalloc-bench/2"; /1 had only the UML fields):
            "kmem_cache" | "kmalloc", "size", "instructions", "parts":
            {part of obmalloc's fast path: instructions} ({} for the
            others), "functions": {function: instructions}}
+  instruction_profile_ops  null, or single operations single-stepped in
+           the same boots (added in /2 without a bump): a list of
+           {"init_on_alloc": 1 | 0, "operation": "alloc" | "free" (steady
+           state: a magazine pop or push) | "refill" (an allocation that
+           finds its magazine empty; kmem_cache: its CPU slab used up) |
+           "flush" (a free that finds it full; kmem_cache: a free into a
+           full slab not the CPU's) | "first" (the first allocation of a
+           new heap or kmem_cache), "allocator": "obmalloc" |
+           "kmem_cache", "size": 64 | 256, "instructions", "parts":
+           {"lock" | "lookup" | "magazine" | "class" | "pool" | "arena" |
+           "kmalloc" | "zeroing" | "other": instructions} (obmalloc only,
+           else {}; tools/bench/profile/instr_profile.py's OP_PARTS says
+           what each holds), "functions": {function: instructions}}
   debug_heaps  null, or what debug heaps cost (added in /2 without a bump),
            from the init_on_alloc=1 icount boot, which loads the benchmark
            again with its heap made a debug heap:
@@ -679,11 +694,16 @@ def main():
            'cpu': args.cpu, 'rounds': rounds, 'icount': None, 'rows': rows,
            'footprint': footprint, 'icount_footprint': None,
            'percpu': percpu, 'many_heaps': many_heaps, 'debug_heaps': None,
-           'traces': uml.traces(), 'instruction_profile': None}
+           'traces': uml.traces(), 'instruction_profile': None,
+           'instruction_profile_ops': None}
     if args.profile:
         with open(os.path.join(args.profile, 'profile.json'),
                   encoding='utf-8') as f:
             doc['instruction_profile'] = json.load(f)
+        ops = os.path.join(args.profile, 'profile-ops.json')
+        if os.path.exists(ops):
+            with open(ops, encoding='utf-8') as f:
+                doc['instruction_profile_ops'] = json.load(f)
     if icount:
         doc['icount'] = {
             'kernel': icount['kernel'],
@@ -708,6 +728,9 @@ def main():
         print_traces(doc['traces'])
     if doc['debug_heaps']:
         print_debug_heaps(doc['debug_heaps'])
+    if doc['instruction_profile']:
+        print_profile(doc['instruction_profile'],
+                      doc['instruction_profile_ops'])
     print()
     print(f'JSON: {args.json}')
     return 0
@@ -856,6 +879,66 @@ def print_debug_heaps(debug):
               f'{d["debug_record_bytes"]} bytes of block records, '
               f'{d["bytes_requested"]} bytes requested, '
               f'{d["bytes_lost_to_rounding"]} lost to rounding')
+
+
+PROFILE_OPS = ('alloc', 'free', 'refill', 'flush', 'first')
+PROFILE_PARTS = ('lock', 'lookup', 'magazine', 'class', 'pool', 'arena',
+                 'kmalloc', 'zeroing', 'other')
+
+
+def print_profile(pairs, ops):
+    """The single-stepped pairs' totals, then the single operations."""
+    print()
+    print("single-stepped on Debian's 6.12 (tools/bench/profile): "
+          "instructions per alloc+free")
+    pair = {(c['init_on_alloc'], c['allocator'], c['size']): c['instructions']
+            for c in pairs}
+    hdr = f'{"size":>5} | ' + ' | '.join(
+        f'ioa={ioa}: {"obmalloc":>8} {"kmem_cache":>10} {"kmalloc":>7}'
+        for ioa in (1, 0))
+    print(hdr)
+    print('-' * len(hdr))
+    for size in sorted({c['size'] for c in pairs}):
+        print(f'{size:>5} | ' + ' | '.join(
+            f'{"":6}{pair.get((ioa, "obmalloc", size), "-"):>8} '
+            f'{pair.get((ioa, "kmem_cache", size), "-"):>10} '
+            f'{pair.get((ioa, "kmalloc", size), "-"):>7}'
+            for ioa in (1, 0)))
+    if not ops:
+        return
+    op = {(c['init_on_alloc'], c['operation'], c['allocator'], c['size']): c
+          for c in ops}
+    for ioa in (1, 0):
+        keys = sorted({(c['operation'], c['size']) for c in ops
+                       if c['init_on_alloc'] == ioa},
+                      key=lambda k: (k[1], PROFILE_OPS.index(k[0])
+                                     if k[0] in PROFILE_OPS else 99))
+        if not keys:
+            continue
+        print()
+        print(f'one operation off the fast path, single-stepped '
+              f'(init_on_alloc={ioa}): instructions; obmalloc by part')
+        hdr = (f'{"op":7} {"size":>4} | {"obmalloc":>8} {"kmem_cache":>10} '
+               f'{"obm/cache":>9} | ' + ' '.join(f'{p:>8}'
+                                                 for p in PROFILE_PARTS))
+        print(hdr)
+        print('-' * len(hdr))
+        for name, size in keys:
+            obm = op.get((ioa, name, 'obmalloc', size))
+            cache = op.get((ioa, name, 'kmem_cache', size))
+            rat = (f'{obm["instructions"] / cache["instructions"]:9.2f}'
+                   if obm and cache and cache['instructions'] else f'{"-":>9}')
+            parts = ' '.join(
+                f'{obm["parts"].get(p, 0) if obm else "-":>8}'
+                for p in PROFILE_PARTS)
+            print(f'{name:7} {size:>4} | '
+                  f'{obm["instructions"] if obm else "-":>8} '
+                  f'{cache["instructions"] if cache else "-":>10} {rat} | '
+                  f'{parts}')
+    print('  alloc/free: steady state (a pop, a push); refill: the magazine '
+          'empty (kmem_cache: CPU slab used up, next from its partial list); '
+          'flush: the magazine full (kmem_cache: a free into a full slab '
+          'not the CPU\'s); first: a new heap\'s (cache\'s) first allocation')
 
 
 def print_icount(rows, info, runs):

@@ -56,7 +56,7 @@
 #define OBM_TORTURE_EXCHANGE	64
 #define OBM_TORTURE_RING	64
 #define OBM_TORTURE_MAX		1024
-#define OBM_TORTURE_HRTIMER_NS	(500 * NSEC_PER_USEC)
+#define OBM_TORTURE_HRTIMER_NS	NSEC_PER_MSEC
 /* What the controller must overlap with the workers at least. */
 #define OBM_TORTURE_MIN_CYCLES	3
 
@@ -260,7 +260,9 @@ static enum hrtimer_restart obm_torture_hrtimer_fn(struct hrtimer *timer)
 	obm_torture_ring_step(t);
 	if (READ_ONCE(t->stop))
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(OBM_TORTURE_HRTIMER_NS));
+	/* A full period after this step, however long it took: no storm. */
+	hrtimer_set_expires(timer, ktime_add_ns(ktime_get(),
+						OBM_TORTURE_HRTIMER_NS));
 	return HRTIMER_RESTART;
 }
 

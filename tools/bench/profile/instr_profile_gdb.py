@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Single-step obm_step.ko's pairs through QEMU's gdb stub.
+"""Single-step obm_step.ko's pairs and single operations through QEMU's gdb stub.
 
 Run by tools/bench/profile/run as `gdb -batch -x instr_profile_gdb.py`,
 with the handshake values of obm_step.ko's "ready" line in the environment
 (OBM_STEP_PORT, OBM_STEP_CASES, OBM_STEP_REPEATS, OBM_STEP_PAIR, OBM_STEP_ARMED,
-OBM_STEP_DONE, OBM_STEP_PCS, OBM_STEP_NR, OBM_STEP_MAX) and the output
-file in OBM_STEP_OUT. Sets a hardware breakpoint on obm_step_pair(), arms
-the module, and for each case steps each of its calls from the breakpoint
-to the return, writing one line per case: the addresses the shortest call
-executed, in hex, in order.
+OBM_STEP_DONE, OBM_STEP_PCS, OBM_STEP_NR, OBM_STEP_MAX, and OBM_STEP_OP)
+and the output file in OBM_STEP_OUT. Sets a hardware breakpoint on
+obm_step_pair() and one on obm_step_op() (the single operations, OBM_STEP_OP
+if set), arms the module, and for each case steps each of its calls from
+the breakpoint it stops at to the return, writing one line per case: the
+addresses the shortest call executed, in hex, in order.
 Then writes the distinct addresses into the module for it to name, and
 lets it go. QEMU keeps interrupts and timers off while it single-steps,
 and under -icount the guest clock moves one nanosecond per instruction,
@@ -29,7 +30,7 @@ def value(expr):
 
 
 def step_case():
-    """Step one obm_step_pair() call from its entry to its return."""
+    """Step one obm_step_pair() or obm_step_op() call from its entry to its return."""
     entry_sp = value("$rsp")
     ret = value(f"*(unsigned long *){entry_sp}")
     pcs = []
@@ -39,7 +40,7 @@ def step_case():
             return pcs
         pcs.append(pc)
         if len(pcs) > MAX_STEPS:
-            raise gdb.GdbError("obm_step_pair() did not return: "
+            raise gdb.GdbError("the stepped call did not return: "
                                + " ".join(f"{pc:x}" for pc in pcs[:400]))
         gdb.execute("stepi", to_string=True)
 
@@ -51,6 +52,8 @@ def main():
     gdb.execute("set architecture i386:x86-64")
     gdb.execute(f"target remote 127.0.0.1:{env['OBM_STEP_PORT']}")
     gdb.execute(f"hbreak *{env['OBM_STEP_PAIR']}")
+    if env.get("OBM_STEP_OP"):
+        gdb.execute(f"hbreak *{env['OBM_STEP_OP']}")
     gdb.execute(f"set var *(int *){env['OBM_STEP_ARMED']} = 1")
     seen = {}
     with open(env["OBM_STEP_OUT"], "w", encoding="ascii") as out:

@@ -17,10 +17,11 @@
  * obm_step_pcs[] and sets obm_step_done, and the module names each with
  * %pS: the host cannot, as Debian's packages ship no System.map.
  *
- * Then single operations off the fast path, through obm_step_op(), on
- * which the host has its second breakpoint: of obmalloc and of a
- * dedicated kmem_cache, at 64 and 256 bytes, each prepared without
- * stepping before each of its three runs, only the one call stepped:
+ * Then, unless loaded with ops=0, single operations off the fast path,
+ * through obm_step_op(), on which the host has its second breakpoint: of
+ * obmalloc and of a dedicated kmem_cache, at 64 and 256 bytes, each
+ * prepared without stepping before each of its three runs, only the one
+ * call stepped:
  *
  *   alloc    steady state, warmed up: a pop from the magazine (SLUB: from
  *            the CPU slab's freelist);
@@ -485,6 +486,10 @@ static void obm_step_name_pcs(void)
 			(void *)obm_step_pcs[i]);
 }
 
+static bool ops = true;
+module_param(ops, bool, 0444);
+MODULE_PARM_DESC(ops, "Also the single operations (default: yes)");
+
 /* The single operations, each case's runs stepped by the host. */
 static int obm_step_run_ops(struct obm_heap *heap)
 {
@@ -527,8 +532,8 @@ static int obm_step_run(struct obm_heap *heap)
 	 */
 	pr_info("obm-step: ready cases=%zu repeats=%u pair=%lx armed=%lx done=%lx pcs=%lx nr=%lx max=%u op=%lx end\n",
 		OBM_S_NR * ARRAY_SIZE(obm_step_sizes) +
-		OBM_STEP_OP_ALLOCS * OBM_STEP_NR_OPS *
-		ARRAY_SIZE(obm_step_op_sizes), OBM_STEP_REPEATS,
+		(ops ? OBM_STEP_OP_ALLOCS * OBM_STEP_NR_OPS *
+		       ARRAY_SIZE(obm_step_op_sizes) : 0), OBM_STEP_REPEATS,
 		(unsigned long)obm_step_pair, (unsigned long)&obm_step_armed,
 		(unsigned long)&obm_step_done, (unsigned long)obm_step_pcs,
 		(unsigned long)&obm_step_nr, OBM_STEP_MAX_PCS,
@@ -550,9 +555,11 @@ static int obm_step_run(struct obm_heap *heap)
 		}
 		kmem_cache_destroy(c.cache);
 	}
-	err = obm_step_run_ops(heap);
-	if (err)
-		return err;
+	if (ops) {
+		err = obm_step_run_ops(heap);
+		if (err)
+			return err;
+	}
 	if (!obm_step_wait(&obm_step_done))
 		return -EINTR;
 	obm_step_name_pcs();

@@ -11,7 +11,8 @@ echo "obm-vm: mutate: suites $MUTATE_SUITES, stress $MUTATE_STRESS"
 
 insmod /modules/obmalloc.ko || echo "obm-vm: insmod obmalloc failed"
 for suite in $MUTATE_SUITES; do
-	echo "$suite" > /sys/module/kunit/parameters/filter_glob
+	# No newline: a charp parameter keeps it, and no suite would match.
+	printf '%s' "$suite" > /sys/module/kunit/parameters/filter_glob
 	insmod /modules/obmalloc_kunit.ko ||
 		echo "obm-vm: insmod obmalloc_kunit failed"
 	rmmod obmalloc_kunit || echo "obm-vm: rmmod obmalloc_kunit failed"

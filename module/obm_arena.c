@@ -479,6 +479,24 @@ static void obm_arena_release(struct obm_arena_set *set,
 	call_rcu(&arena->rcu, obm_arena_forget);
 }
 
+/*
+ * @pool, of @arena (on no usable list), is taken: count it, publish its
+ * header if it is newly carved, and rank the arena again if it has free
+ * pools left.
+ */
+static void obm_arena_took(struct obm_arena_set *set, struct obm_arena *arena,
+			   struct obm_pool *pool)
+{
+	lockdep_assert_held(&set->lock);
+	if (pool->index == arena->nr_carved)
+		/* Publish the header before lockless readers trust it. */
+		smp_store_release(&arena->nr_carved, arena->nr_carved + 1);
+	arena->nr_free_pools--;
+	set->nr_free_pools--;
+	if (arena->nr_free_pools)
+		obm_arena_insert_ranked(set, arena);
+}
+
 /**
  * obm_set_grow() - Give a set one more arena, and its first pool to the
  *                  caller.
@@ -515,12 +533,7 @@ struct obm_pool *obm_set_grow(struct obm_arena_set *set, gfp_t gfp)
 	if (held > set->arenas_highwater)
 		set->arenas_highwater = held;
 	pool = &arena->pools[0];
-	/* Publish the header before lockless readers trust it. */
-	smp_store_release(&arena->nr_carved, 1);
-	arena->nr_free_pools--;
-	set->nr_free_pools--;
-	if (arena->nr_free_pools)
-		obm_arena_insert_ranked(set, arena);
+	obm_arena_took(set, arena, pool);
 	spin_unlock_irqrestore(&set->lock, flags);
 	return pool;
 }
@@ -576,14 +589,8 @@ struct obm_pool *obm_set_take_pool(struct obm_arena_set *set,
 		spin_unlock_irqrestore(&set->lock, flags);
 		return NULL;
 	}
-	if (pool->index == arena->nr_carved)
-		/* Publish the header before lockless readers trust it. */
-		smp_store_release(&arena->nr_carved, arena->nr_carved + 1);
 	obm_arena_unlink(set, arena);
-	arena->nr_free_pools--;
-	if (arena->nr_free_pools)
-		obm_arena_insert_ranked(set, arena);
-	set->nr_free_pools--;
+	obm_arena_took(set, arena, pool);
 	spin_unlock_irqrestore(&set->lock, flags);
 	return pool;
 }

@@ -728,9 +728,6 @@ def main():
         print_traces(doc['traces'])
     if doc['debug_heaps']:
         print_debug_heaps(doc['debug_heaps'])
-    if doc['instruction_profile']:
-        print_profile(doc['instruction_profile'],
-                      doc['instruction_profile_ops'])
     print()
     print(f'JSON: {args.json}')
     return 0
@@ -879,66 +876,6 @@ def print_debug_heaps(debug):
               f'{d["debug_record_bytes"]} bytes of block records, '
               f'{d["bytes_requested"]} bytes requested, '
               f'{d["bytes_lost_to_rounding"]} lost to rounding')
-
-
-PROFILE_OPS = ('alloc', 'free', 'refill', 'flush', 'first')
-PROFILE_PARTS = ('lock', 'lookup', 'magazine', 'class', 'pool', 'arena',
-                 'kmalloc', 'zeroing', 'other')
-
-
-def print_profile(pairs, ops):
-    """The single-stepped pairs' totals, then the single operations."""
-    print()
-    print("single-stepped on Debian's 6.12 (tools/bench/profile): "
-          "instructions per alloc+free")
-    pair = {(c['init_on_alloc'], c['allocator'], c['size']): c['instructions']
-            for c in pairs}
-    hdr = f'{"size":>5} | ' + ' | '.join(
-        f'ioa={ioa}: {"obmalloc":>8} {"kmem_cache":>10} {"kmalloc":>7}'
-        for ioa in (1, 0))
-    print(hdr)
-    print('-' * len(hdr))
-    for size in sorted({c['size'] for c in pairs}):
-        print(f'{size:>5} | ' + ' | '.join(
-            f'{"":6}{pair.get((ioa, "obmalloc", size), "-"):>8} '
-            f'{pair.get((ioa, "kmem_cache", size), "-"):>10} '
-            f'{pair.get((ioa, "kmalloc", size), "-"):>7}'
-            for ioa in (1, 0)))
-    if not ops:
-        return
-    op = {(c['init_on_alloc'], c['operation'], c['allocator'], c['size']): c
-          for c in ops}
-    for ioa in (1, 0):
-        keys = sorted({(c['operation'], c['size']) for c in ops
-                       if c['init_on_alloc'] == ioa},
-                      key=lambda k: (k[1], PROFILE_OPS.index(k[0])
-                                     if k[0] in PROFILE_OPS else 99))
-        if not keys:
-            continue
-        print()
-        print(f'one operation off the fast path, single-stepped '
-              f'(init_on_alloc={ioa}): instructions; obmalloc by part')
-        hdr = (f'{"op":7} {"size":>4} | {"obmalloc":>8} {"kmem_cache":>10} '
-               f'{"obm/cache":>9} | ' + ' '.join(f'{p:>8}'
-                                                 for p in PROFILE_PARTS))
-        print(hdr)
-        print('-' * len(hdr))
-        for name, size in keys:
-            obm = op.get((ioa, name, 'obmalloc', size))
-            cache = op.get((ioa, name, 'kmem_cache', size))
-            rat = (f'{obm["instructions"] / cache["instructions"]:9.2f}'
-                   if obm and cache and cache['instructions'] else f'{"-":>9}')
-            parts = ' '.join(
-                f'{obm["parts"].get(p, 0) if obm else "-":>8}'
-                for p in PROFILE_PARTS)
-            print(f'{name:7} {size:>4} | '
-                  f'{obm["instructions"] if obm else "-":>8} '
-                  f'{cache["instructions"] if cache else "-":>10} {rat} | '
-                  f'{parts}')
-    print('  alloc/free: steady state (a pop, a push); refill: the magazine '
-          'empty (kmem_cache: CPU slab used up, next from its partial list); '
-          'flush: the magazine full (kmem_cache: a free into a full slab '
-          'not the CPU\'s); first: a new heap\'s (cache\'s) first allocation')
 
 
 def print_icount(rows, info, runs):

@@ -25,13 +25,11 @@ trace_check() {
 	grep -m1 'entries-in-buffer' "$1" |
 		awk -F'[ /]+' '{ if ($4 != $5) print "obm-vm: FAIL: trace events were lost" }'
 	awk -v want_alloc="$2" -v want_free="$3" -v want_kmalloc="$4" '
-	BEGIN {
-		site = "call_site=(obm_demo_build\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[obm_demo\\]|0x[0-9a-f]+)"
-		ptr = "ptr=([0-9a-f]+|\\(____ptrval____\\))"
-	}
+	# Literal patterns: busybox awk compiles a regex built from strings
+	# again for every line, 20 times slower on 22,000 lines.
 	/ obm_alloc: / {
 		alloc++
-		if ($0 ~ (" obm_alloc: " site " " ptr " heap=demo bytes_req=[0-9]+ bytes_alloc=[0-9]+ gfp_flags=GFP_KERNEL$"))
+		if ($0 ~ / obm_alloc: call_site=(obm_demo_build\+0x[0-9a-f]+\/0x[0-9a-f]+ \[obm_demo\]|0x[0-9a-f]+) ptr=([0-9a-f]+|\(____ptrval____\)) heap=demo bytes_req=[0-9]+ bytes_alloc=[0-9]+ gfp_flags=GFP_KERNEL$/)
 			alloc_ok++
 		if ($0 ~ / bytes_req=260 bytes_alloc=264 /)
 			records++
@@ -41,7 +39,7 @@ trace_check() {
 	}
 	/ obm_free: / {
 		free++
-		if ($0 ~ (" obm_free: " site " " ptr " heap=(demo|\\(kmalloc\\))$"))
+		if ($0 ~ / obm_free: call_site=(obm_demo_build\+0x[0-9a-f]+\/0x[0-9a-f]+ \[obm_demo\]|0x[0-9a-f]+) ptr=([0-9a-f]+|\(____ptrval____\)) heap=(demo|\(kmalloc\))$/)
 			free_ok++
 		if ($0 ~ / heap=\(kmalloc\)$/)
 			free_kmalloc++

@@ -9,6 +9,8 @@
  *   obm_alloc():  size to class -> obm_mag_pop() -> obm_block_init()
  *   obm_free():   obm_ptr_resolve() -> obm_block_release() -> obm_mag_push()
  *
+ * and the lookup a flush repeats for every block, obm_block_pool().
+ *
  * Context: the magazine steps run under obm_cpu.lock; obm_ptr_resolve()
  * in an RCU read-side section (that lock's, or rcu_read_lock()).
  */
@@ -41,6 +43,30 @@ static __always_inline struct obm_arena *obm_arena_lookup(const void *p)
 		   !READ_ONCE(arena->dead)))
 		return arena;
 	return obm_arena_lookup_slow(p);
+}
+
+/**
+ * obm_block_pool() - The pool of a block its caller may not free meanwhile.
+ * @block: A live block, or a free block held in a magazine.
+ * @arena: In: the arena of the previous block of a batch, or NULL; out:
+ *         @block's arena. Blocks flushed together mostly share an arena.
+ *
+ * Such a block keeps its pool in use, and so its arena registered.
+ *
+ * Return: The pool header.
+ */
+static __always_inline struct obm_pool *
+obm_block_pool(const void *block, struct obm_arena **arena)
+{
+	struct obm_arena *a = *arena;
+
+	if (!a || (unsigned long)block - a->base >= a->size) {
+		rcu_read_lock();
+		a = obm_arena_lookup(block);
+		rcu_read_unlock();
+		*arena = a;
+	}
+	return &a->pools[((unsigned long)block - a->base) >> PAGE_SHIFT];
 }
 
 /**

@@ -276,9 +276,9 @@ out:
  * @class_idx, is one its caller may free: reports it if not. @track is
  * set to its record in a debug heap.
  */
-static bool obm_pool_free_ok(struct obm_heap *heap, struct obm_pool *pool,
-			     unsigned int class_idx, const void *block,
-			     struct obm_track **track)
+static __always_inline bool
+obm_pool_free_ok(struct obm_heap *heap, struct obm_pool *pool,
+		 unsigned int class_idx, const void *block, struct obm_track **track)
 {
 	unsigned long offset = (unsigned long)block & ~PAGE_MASK;
 
@@ -303,10 +303,9 @@ static bool obm_pool_free_ok(struct obm_heap *heap, struct obm_pool *pool,
 }
 
 /* Return one checked block to its pool; the class lock is held. */
-static void obm_pool_put_block(struct obm_heap *heap,
-			       struct obm_heap_node *hn,
-			       struct obm_class *class, struct obm_pool *pool,
-			       void *block)
+static __always_inline void
+obm_pool_put_block(struct obm_heap *heap, struct obm_heap_node *hn,
+		   struct obm_class *class, struct obm_pool *pool, void *block)
 {
 	bool was_full = obm_pool_is_full(pool);
 
@@ -338,6 +337,7 @@ static unsigned int obm_pool_put_run(struct obm_heap *heap,
 				     unsigned int class_idx,
 				     void * const *blocks, unsigned int n)
 {
+	struct obm_pool *checked = NULL;
 	struct obm_arena *arena = NULL;
 	struct obm_heap_node *hn;
 	struct obm_class *class;
@@ -356,7 +356,11 @@ static unsigned int obm_pool_put_run(struct obm_heap *heap,
 
 		if (arena->nid != nid)
 			break;
-		obm_arena_check_strays(heap, pool);
+		/* Blocks of one pool mostly come in a row: once per row. */
+		if (pool != checked) {
+			obm_arena_check_strays(heap, pool);
+			checked = pool;
+		}
 		if (obm_pool_free_ok(heap, pool, class_idx, blocks[i], &track))
 			obm_pool_put_block(heap, hn, class, pool, blocks[i]);
 	}

@@ -426,8 +426,8 @@ class Snapshot(unittest.TestCase):
             self.assertIn('arena sets', svg)
 
 
-class Damaged(unittest.TestCase):
-    """A snapshot whose figures disagree must be refused, in every mode."""
+class SnapshotCopy(unittest.TestCase):
+    """Tests on a copy of the snapshot, to edit."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
@@ -439,6 +439,31 @@ class Damaged(unittest.TestCase):
 
     def path(self, *parts):
         return os.path.join(self.root, *parts)
+
+
+class Errors(SnapshotCopy):
+    """A heap's error counters are shown, each by its stats name."""
+
+    def test_errors_line(self):
+        stats = self.path('demo', 'stats')
+        before = {k: int(v) for k, v in
+                  (line.split() for line in read(stats).splitlines())}
+        delta = {'double_frees': 1, 'invalid_frees': 2,
+                 'freelist_corruptions': 3, 'stray_frees': 4,
+                 'alloc_failures': 5}
+        edit_stats(stats, **delta)
+        out = obmstat(root=self.root)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        demo = out.stdout.split('heap demo:', 1)[1].split('\nheap ', 1)[0]
+        line = re.search(r'^  errors: (.*)$', demo, re.M)
+        self.assertIsNotNone(line, demo)
+        shown = dict(item.split() for item in line.group(1).split(', '))
+        self.assertEqual(shown, {k: str(before[k] + d)
+                                 for k, d in delta.items()})
+
+
+class Damaged(SnapshotCopy):
+    """A snapshot whose figures disagree must be refused, in every mode."""
 
     def refused(self, *messages):
         for args in ([], ['--json'], ['--watch', '0.1', '--count', '1']):

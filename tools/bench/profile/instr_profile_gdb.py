@@ -29,20 +29,40 @@ def value(expr):
     return int(gdb.parse_and_eval(expr))
 
 
+def packet(text):
+    """Send one remote-protocol packet to QEMU's stub; its reply."""
+    out = gdb.execute(f"maint packet {text}", to_string=True)
+    return out.rsplit('received: "', 1)[1].rsplit('"', 1)[0]
+
+
+def register(num):
+    """A register read straight from the stub (x86-64: 7 rsp, 16 rip)."""
+    return int.from_bytes(bytes.fromhex(packet(f"p{num:x}")), "little")
+
+
 def step_case():
-    """Step one obm_step_pair() or obm_step_op() call from its entry to its return."""
+    """Step one obm_step_pair() or obm_step_op() call from its entry to its return.
+
+    Each step is two raw packets, "s" and a read of rip: gdb's own stepi
+    also reads every register and redraws the frame, four times slower
+    (1.4 ms against 0.33 ms a step). gdb's register cache is stale
+    meanwhile and is flushed before gdb resumes the guest.
+    """
     entry_sp = value("$rsp")
     ret = value(f"*(unsigned long *){entry_sp}")
+    pc = value("$pc")
     pcs = []
-    while True:
-        pc = value("$pc")
-        if pc == ret and value("$rsp") > entry_sp:
-            return pcs
+    while not (pc == ret and register(7) > entry_sp):
         pcs.append(pc)
         if len(pcs) > MAX_STEPS:
             raise gdb.GdbError("the stepped call did not return: "
                                + " ".join(f"{pc:x}" for pc in pcs[:400]))
-        gdb.execute("stepi", to_string=True)
+        reply = packet("s")
+        if not reply.startswith("T05"):
+            raise gdb.GdbError(f"single step stopped with {reply!r}")
+        pc = register(16)
+    gdb.execute("maint flush register-cache")
+    return pcs
 
 
 def main():

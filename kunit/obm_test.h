@@ -73,6 +73,8 @@ struct obm_test_class {
 
 struct obm_heap *obm_test_heap(struct kunit *test);
 struct obm_heap *obm_test_debug_heap(struct kunit *test, const char *flags);
+void obm_test_use_heap(struct kunit *test, struct obm_heap *heap,
+		       const char *name);
 const char *obm_test_heap_name(struct kunit *test, struct obm_heap *heap);
 void obm_test_read_stats(struct kunit *test, struct obm_heap *heap,
 			 struct obm_test_stats *stats);

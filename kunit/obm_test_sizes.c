@@ -21,18 +21,44 @@ static const void *obm_test_size_gen(const void *prev, char *desc)
 	return (const void *)size;
 }
 
+/*
+ * One heap serves every size: a heap per case would give each of the 512
+ * cases a heap's creation and teardown (grace periods), most of the
+ * suite's time under TCG. Each case frees what it took, even when it
+ * fails, so the next finds its class as it was.
+ */
+#define OBM_TEST_SIZES_HEAP	"kunit-sizes"
+static struct obm_heap *obm_test_sizes_heap;
+
+static int obm_test_sizes_init(struct kunit_suite *suite)
+{
+	obm_test_sizes_heap = obm_heap_create(OBM_TEST_SIZES_HEAP);
+	return PTR_ERR_OR_ZERO(obm_test_sizes_heap);
+}
+
+static void obm_test_sizes_exit(struct kunit_suite *suite)
+{
+	obm_heap_destroy(obm_test_sizes_heap);
+}
+
 /* Each size: allocated, aligned, sized to its class, written and read. */
 static void obm_test_every_size(struct kunit *test)
 {
 	size_t size = (uintptr_t)test->param_value;
-	struct obm_heap *heap = obm_test_heap(test);
-	struct obm_test_class row;
+	struct obm_heap *heap = obm_test_sizes_heap;
+	struct obm_test_class before, row;
 	void *p, *q;
 
+	obm_test_use_heap(test, heap, OBM_TEST_SIZES_HEAP);
+	obm_test_read_class(test, heap, (size - 1) / OBM_ALIGNMENT, &before);
 	p = obm_heap_alloc(heap, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_free_action, p));
 	q = obm_heap_alloc(heap, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_free_action, q));
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, OBM_ALIGNMENT));
 	KUNIT_EXPECT_EQ(test, obm_usable_size(p), round_up(size, OBM_ALIGNMENT));
 
@@ -45,9 +71,7 @@ static void obm_test_every_size(struct kunit *test)
 	obm_test_read_class(test, heap, (size - 1) / OBM_ALIGNMENT, &row);
 	KUNIT_EXPECT_TRUE(test, row.present);
 	KUNIT_EXPECT_EQ(test, row.size, round_up(size, OBM_ALIGNMENT));
-	KUNIT_EXPECT_EQ(test, row.blocks_used, 2);
-	obm_free(p);
-	obm_free(q);
+	KUNIT_EXPECT_EQ(test, row.blocks_used, before.blocks_used + 2);
 }
 
 struct obm_test_boundary {
@@ -202,6 +226,8 @@ static struct kunit_case obm_sizes_cases[] = {
 
 static struct kunit_suite obm_sizes_suite = {
 	.name = "obmalloc_sizes",
+	.suite_init = obm_test_sizes_init,
+	.suite_exit = obm_test_sizes_exit,
 	.test_cases = obm_sizes_cases,
 };
 

@@ -93,6 +93,30 @@ struct obm_heap *obm_test_heap(struct kunit *test)
 }
 
 /**
+ * obm_test_use_heap() - Let a test read the files of a heap it did not make.
+ * @test: The test.
+ * @heap: A heap that outlives the test (a suite's).
+ * @name: The name it was created with.
+ *
+ * The heap is not destroyed when the test ends.
+ */
+void obm_test_use_heap(struct kunit *test, struct obm_heap *heap,
+		       const char *name)
+{
+	struct obm_test_heap_name *named;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
+	named = kzalloc(sizeof(*named), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, named);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, obm_test_heap_name_free, named));
+	strscpy(named->name, name, sizeof(named->name));
+	named->heap = heap;
+	named->next = test->priv;
+	test->priv = named;
+}
+
+/**
  * obm_test_debug_heap() - A new debug heap, destroyed when the test ends.
  * @test: The test.
  * @flags: Its debug flags, as debug= letters ("FZPU").

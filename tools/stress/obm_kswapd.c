@@ -21,6 +21,9 @@
  * Run it before the soak: with no swap and nothing on the LRU lists to
  * reclaim, kswapd gives up on a node after MAX_RECLAIM_RETRIES runs that
  * reclaim nothing, and is woken again only after direct reclaim succeeds.
+ * An earlier test can have left a node so (the KUnit suites' case that
+ * holds most of memory to fragment it): loading counts such a node's
+ * kswapd runs afresh, as that success would, and prints that it did.
  */
 
 #include <linux/cpumask.h>
@@ -31,6 +34,8 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <obmalloc.h>
@@ -79,6 +84,21 @@ static unsigned long obm_kswapd_cached(void)
 	return n == SHRINK_EMPTY ? 0 : n;
 }
 
+/* A node kswapd has given up on gets its runs counted afresh. */
+static void obm_kswapd_revive(void)
+{
+	int nid, failures;
+
+	for_each_online_node(nid) {
+		failures = READ_ONCE(NODE_DATA(nid)->kswapd_failures);
+		if (!failures)
+			continue;
+		pr_info("obm_kswapd: node %d: kswapd had %d runs in a row that reclaimed nothing; counting afresh\n",
+			nid, failures);
+		WRITE_ONCE(NODE_DATA(nid)->kswapd_failures, 0);
+	}
+}
+
 static int __init obm_kswapd_init(void)
 {
 	unsigned long before, after, free, held;
@@ -93,6 +113,7 @@ static int __init obm_kswapd_init(void)
 		work_on_cpu(cpu, obm_kswapd_fill, NULL);
 	before = obm_kswapd_cached();
 
+	obm_kswapd_revive();
 	held = obm_squeeze_take(&pages, OBM_SQUEEZE_HEADROOM, ULONG_MAX);
 	free = global_zone_page_state(NR_FREE_PAGES);
 	deadline = jiffies + 10 * HZ;

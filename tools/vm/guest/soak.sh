@@ -47,8 +47,11 @@ insmod /modules/obm_kswapd.ko || echo "obm-vm: insmod obm_kswapd failed"
 rmmod obm_kswapd || echo "obm-vm: rmmod obm_kswapd failed"
 sed 's/^/obm-vm: reclaim: /' "$dbg/reclaim"
 kswapd_freed=$(awk '$1 == "kswapd" { print $4 }' "$dbg/reclaim")
-[ "${kswapd_freed:-0}" -gt 0 ] ||
+if [ "${kswapd_freed:-0}" -eq 0 ]; then
 	echo "obm-vm: FAIL: kswapd freed nothing of obmalloc's under the squeeze"
+	awk '$1 == "Node" && $3 == "zone" { node = $2 }
+	     $1 == "node_unreclaimable:" { print "obm-vm: node " node " " $0 }' /proc/zoneinfo
+fi
 
 soak_loops=""
 while :; do echo 3 > /proc/sys/vm/drop_caches; sleep 1; done &

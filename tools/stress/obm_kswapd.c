@@ -22,8 +22,9 @@
  * reclaim, kswapd gives up on a node after MAX_RECLAIM_RETRIES runs that
  * reclaim nothing, and is woken again only after direct reclaim succeeds.
  * An earlier test can have left a node so (the KUnit suites' case that
- * holds most of memory to fragment it): loading counts such a node's
- * kswapd runs afresh, as that success would, and prints that it did.
+ * holds most of memory to fragment it): loading sets every node's count
+ * of such runs back to 0, as that success would, and prints each count
+ * it changed.
  */
 
 #include <linux/cpumask.h>
@@ -84,7 +85,7 @@ static unsigned long obm_kswapd_cached(void)
 	return n == SHRINK_EMPTY ? 0 : n;
 }
 
-/* A node kswapd has given up on gets its runs counted afresh. */
+/* Every node's count of kswapd runs that reclaimed nothing starts at 0. */
 static void obm_kswapd_revive(void)
 {
 	int nid, failures;

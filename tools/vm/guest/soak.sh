@@ -49,8 +49,9 @@ sed 's/^/obm-vm: reclaim: /' "$dbg/reclaim"
 kswapd_freed=$(awk '$1 == "kswapd" { print $4 }' "$dbg/reclaim")
 if [ "${kswapd_freed:-0}" -eq 0 ]; then
 	echo "obm-vm: FAIL: kswapd freed nothing of obmalloc's under the squeeze"
-	awk '$1 == "Node" && $3 == "zone" { node = $2 }
-	     $1 == "node_unreclaimable:" { print "obm-vm: node " node " " $0 }' /proc/zoneinfo
+	awk '$1 == "Node" && $3 == "zone" { node = $2; sub(/,/, "", node) }
+	     $1 == "node_unreclaimable:" && !seen[node]++ {
+		print "obm-vm: node " node ": node_unreclaimable " $2 }' /proc/zoneinfo
 fi
 
 soak_loops=""

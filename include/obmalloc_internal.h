@@ -80,4 +80,12 @@ struct shrinker *obm_heap_shrinker(struct obm_heap *heap);
  */
 struct shrinker *obm_sets_shrinker_get(void);
 
+/**
+ * obm_sets_trim_flush() - Release the shared sets' surplus empty arenas now.
+ *
+ * What the sets' trim work does a second after an arena empties beside
+ * another empty one; every set keeps one empty arena in reserve.
+ */
+void obm_sets_trim_flush(void);
+
 #endif /* _OBMALLOC_INTERNAL_H */

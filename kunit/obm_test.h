@@ -12,6 +12,7 @@
 
 #define OBM_TEST_DEBUGFS	"/sys/kernel/debug/obmalloc"
 #define OBM_TEST_VERIFY_FREE	"/sys/module/obmalloc/parameters/verify_free"
+#define OBM_TEST_ARENA_TRIM_MS	"/sys/module/obmalloc/parameters/arena_trim_ms"
 #define OBM_TEST_DEBUG_PARAM	"/sys/module/obmalloc/parameters/debug"
 #define OBM_TEST_ARENA_SIZE	(256 * 1024UL)
 
@@ -137,6 +138,8 @@ void obm_test_fail_arenas(struct kunit *test, unsigned int times);
 void obm_test_fill(void *p, size_t size, unsigned long seed);
 bool obm_test_check_fill(const void *p, size_t size, unsigned long seed);
 void obm_test_free_action(void *block);
+void obm_test_drain_caches(struct kunit *test, struct obm_heap *heap);
+void obm_test_hold_trim(struct kunit *test);
 void obm_test_drain(struct kunit *test, struct obm_heap *heap);
 void obm_test_verify_free(struct kunit *test);
 void obm_test_pin_cpu(struct kunit *test);

@@ -89,9 +89,10 @@ static struct obm_test_pool_rec *obm_test_recs(struct kunit *test,
 
 /*
  * Three arenas filled, then emptied: the two pools the heap keeps hold one
- * arena; of the two others one is released and one stays in reserve; the
- * heap's shrinker gives the kept pools back and that arena goes too. A
- * whole arena's pools are one naturally aligned 256 KiB region.
+ * arena; the two others stay until the sets' trim, which releases one and
+ * keeps the other in reserve; the heap's shrinker gives the kept pools
+ * back and that arena goes too. A whole arena's pools are one naturally
+ * aligned 256 KiB region.
  */
 static void obm_test_arena_fill_and_release(struct kunit *test)
 {
@@ -107,6 +108,7 @@ static void obm_test_arena_fill_and_release(struct kunit *test)
 	unsigned int i;
 
 	obm_test_fresh_sets(test);
+	obm_test_hold_trim(test);
 	obm_test_read_sets(test, &start);
 	for (i = 0; i < pools; i++) {
 		obm_test_take_pool(test, heap, &recs[i], per_pool);
@@ -122,10 +124,15 @@ static void obm_test_arena_fill_and_release(struct kunit *test)
 
 	for (i = 0; i < pools; i++)
 		obm_test_put_pool(&recs[i]);
-	obm_test_drain(test, heap);
+	obm_test_drain_caches(test, heap);
 	obm_test_read_stats(test, heap, &s);
 	KUNIT_EXPECT_EQ(test, s.pools_in_use, 0);
 	KUNIT_EXPECT_EQ(test, s.unused_pools, 2);
+	obm_test_read_sets(test, &sets);
+	KUNIT_EXPECT_EQ(test, sets.arenas, 3);
+	KUNIT_EXPECT_EQ(test, sets.empty_arenas, 2);
+	KUNIT_EXPECT_EQ(test, sets.reclaimed - start.reclaimed, 0);
+	obm_sets_trim_flush();
 	obm_test_read_sets(test, &sets);
 	KUNIT_EXPECT_EQ(test, sets.arenas, 2);
 	KUNIT_EXPECT_EQ(test, sets.reclaimed - start.reclaimed, 1);

@@ -761,20 +761,59 @@ bool obm_test_check_fill(const void *p, size_t size, unsigned long seed)
 }
 
 /**
- * obm_test_drain() - Empty a heap's per-CPU magazines through debugfs.
+ * obm_test_drain_caches() - Empty a heap's per-CPU magazines through debugfs.
  * @test: The test.
  * @heap: The heap (NULL: the default heap).
  *
- * For tests that look at pools and arenas: afterwards every block is
- * either held by a caller or back in its pool.
+ * Afterwards every block is either held by a caller or back in its pool;
+ * surplus empty arenas wait for the sets' trim.
  */
-void obm_test_drain(struct kunit *test, struct obm_heap *heap)
+void obm_test_drain_caches(struct kunit *test, struct obm_heap *heap)
 {
 	char path[96];
 
 	snprintf(path, sizeof(path), OBM_TEST_DEBUGFS "/%s/drain",
 		 obm_test_heap_name(test, heap));
 	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(path, "1"));
+}
+
+static void obm_test_trim_restore(void *unused)
+{
+	obm_test_write_file(OBM_TEST_ARENA_TRIM_MS, "1000");
+}
+
+/**
+ * obm_test_hold_trim() - Keep the sets' trim work from running by itself.
+ * @test: The test.
+ *
+ * For the rest of the test arena_trim_ms is an hour, so that surplus
+ * empty arenas go only when the test calls obm_sets_trim_flush(); then
+ * back to its default.
+ */
+void obm_test_hold_trim(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_ARENA_TRIM_MS,
+						     "3600000"));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   obm_test_trim_restore,
+							   NULL));
+	/* A trim queued earlier would still run on its old time. */
+	obm_sets_trim_flush();
+}
+
+/**
+ * obm_test_drain() - Empty a heap's magazines, then let the sets trim.
+ * @test: The test.
+ * @heap: The heap (NULL: the default heap).
+ *
+ * For tests that look at pools and arenas: as obm_test_drain_caches(),
+ * and the sets' surplus empty arenas are released, as the trim work does
+ * a second later.
+ */
+void obm_test_drain(struct kunit *test, struct obm_heap *heap)
+{
+	obm_test_drain_caches(test, heap);
+	obm_sets_trim_flush();
 }
 
 static void obm_test_verify_free_off(void *unused)

@@ -13,10 +13,18 @@
  * Fullest first: a set keeps its arenas with free pools on a list sorted
  * by ascending free pools and takes from the front, so the emptiest
  * arenas drain and can be given back (pymalloc's rule since CPython 3.8);
- * nfp2lasta[n], the last arena with n free pools, reorders in O(1). An
- * empty arena is released at once, except one per set kept in reserve so
- * that a loop that allocates and frees one object does not bounce an
- * order-6 allocation off the page allocator.
+ * nfp2lasta[n], the last arena with n free pools, reorders in O(1).
+ *
+ * Empty arenas. One per set is kept in reserve, so that a loop that
+ * allocates and frees one object does not bounce an order-6 allocation
+ * off the page allocator. Further empty arenas are released by the set's
+ * trim work, arena_trim_ms after the first of them emptied (or by
+ * the sets' shrinker, sooner, under memory pressure): a burst that comes
+ * back within that time, such as a batch allocated and freed in a loop,
+ * finds its arenas instead of asking for new ones each time. Released at
+ * once, they came back as other pages every time (the buddy allocator
+ * files a freed block that is likely to merge at the tail of its list),
+ * never in any CPU cache, and under User-Mode Linux never yet touched.
  *
  * Reuse across heaps. A pool given back keeps its last owner's id and an
  * RCU grace-period cookie; pools wait in their arena's list, oldest
@@ -59,9 +67,11 @@
 #define pr_fmt(fmt) "obmalloc: " fmt
 
 #include <linux/kmemleak.h>
+#include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <obmalloc_internal.h>
 
 #include "obm_fastpath.h"
 
@@ -312,6 +322,8 @@ void obm_arena_check_strays(struct obm_heap *heap, struct obm_pool *pool)
 		   obm_class_size(pool->class_idx));
 }
 
+static void obm_set_trim(struct work_struct *work);
+
 /**
  * obm_set_create() - Create an arena set.
  * @owner: NULL for a node's shared set, else the debug heap it is for.
@@ -331,6 +343,7 @@ struct obm_arena_set *obm_set_create(struct obm_heap *owner, int nid)
 	set->owner = owner;
 	INIT_LIST_HEAD(&set->usable);
 	INIT_LIST_HEAD(&set->arenas);
+	INIT_DELAYED_WORK(&set->trim, obm_set_trim);
 	return set;
 }
 
@@ -633,12 +646,14 @@ void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool)
 	obm_arena_rank_up(set, arena);
 
 	if (arena->nr_free_pools == arena->nr_pools && !set->owner) {
-		/* A full arena is now the last empty one: kept, unless a twin is. */
 		prev = obm_arena_prev(set, arena);
-		if (arena->nr_pools < OBM_POOLS_PER_ARENA ||
-		    (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA)) {
+		if (arena->nr_pools < OBM_POOLS_PER_ARENA) {
 			obm_arena_unlink(set, arena);
 			obm_arena_release(set, arena);
+		} else if (prev && prev->nr_free_pools == OBM_POOLS_PER_ARENA) {
+			/* Not the only empty arena: trimmed in a while. */
+			queue_delayed_work(system_unbound_wq, &set->trim,
+					   msecs_to_jiffies(READ_ONCE(obm_arena_trim_ms)));
 		}
 	}
 	spin_unlock_irqrestore(&set->lock, flags);
@@ -665,6 +680,31 @@ unsigned long obm_set_empty_pages(struct obm_arena_set *set)
 	return pages;
 }
 
+/* Release a set's empty arenas but @keep of them; the pages released. */
+static unsigned long obm_set_release_empties(struct obm_arena_set *set,
+					     unsigned int keep)
+{
+	unsigned long flags, pages = 0;
+	struct obm_arena *arena, *prev;
+
+	spin_lock_irqsave(&set->lock, flags);
+	/* Empty arenas sort last. */
+	list_for_each_entry_safe_reverse(arena, prev, &set->usable,
+					 usable_link) {
+		if (arena->nr_free_pools != arena->nr_pools)
+			break;
+		if (keep) {
+			keep--;
+			continue;
+		}
+		obm_arena_unlink(set, arena);
+		obm_arena_release(set, arena);
+		pages += arena->nr_pools;
+	}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return pages;
+}
+
 /**
  * obm_set_release_empty() - Release a set's arenas with no pool in use.
  * @set: The set.
@@ -676,22 +716,44 @@ unsigned long obm_set_empty_pages(struct obm_arena_set *set)
  */
 unsigned long obm_set_release_empty(struct obm_arena_set *set)
 {
-	unsigned long flags, pages = 0;
-	struct obm_arena *arena, *prev;
-
-	spin_lock_irqsave(&set->lock, flags);
-	/* Empty arenas sort last. */
-	list_for_each_entry_safe_reverse(arena, prev, &set->usable,
-					 usable_link) {
-		if (arena->nr_free_pools != arena->nr_pools)
-			break;
-		obm_arena_unlink(set, arena);
-		obm_arena_release(set, arena);
-		pages += arena->nr_pools;
-	}
-	spin_unlock_irqrestore(&set->lock, flags);
-	return pages;
+	return obm_set_release_empties(set, 0);
 }
+
+/**
+ * obm_set_release_surplus() - Release a set's empty arenas but the reserve.
+ * @set: The set.
+ *
+ * Context: Any; takes the set lock.
+ * Return: The number of pages given back.
+ */
+unsigned long obm_set_release_surplus(struct obm_arena_set *set)
+{
+	return obm_set_release_empties(set, 1);
+}
+
+/* The set's trim work, a while after an arena emptied beside another. */
+static void obm_set_trim(struct work_struct *work)
+{
+	obm_set_release_surplus(container_of(to_delayed_work(work),
+					     struct obm_arena_set, trim));
+}
+
+/**
+ * obm_sets_trim_flush() - Run the shared sets' pending trims now.
+ *
+ * For the KUnit tests, which would otherwise wait arena_trim_ms to see
+ * the surplus empty arenas go.
+ *
+ * Context: Process context; sleeps.
+ */
+void obm_sets_trim_flush(void)
+{
+	int nid;
+
+	for_each_node(nid)
+		flush_delayed_work(&obm_sets[nid]->trim);
+}
+EXPORT_SYMBOL_NS_GPL(obm_sets_trim_flush, OBM_NS_INTERNAL);
 
 /**
  * obm_set_read_stats() - Add a set's figures to a snapshot.
@@ -761,6 +823,7 @@ void obm_set_destroy(struct obm_arena_set *set)
 	struct obm_arena *arena, *next;
 	unsigned long flags, kept = 0;
 
+	cancel_delayed_work_sync(&set->trim);
 	spin_lock_irqsave(&set->lock, flags);
 	list_for_each_entry_safe(arena, next, &set->arenas, set_link) {
 		if (arena->nr_free_pools != arena->nr_pools) {

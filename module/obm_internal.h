@@ -190,6 +190,8 @@ struct obm_arena {
  *               when an arena was released (not noticed before).
  * @nfp2lasta: nfp2lasta[n] is the last arena in @usable with n free
  *             pools, or NULL (CPython 3.8's trick for O(1) reordering).
+ * @trim: Releases a shared set's surplus empty arenas a while after the
+ *        first one emptied (obm_arena.c, "Empty arenas").
  */
 struct obm_arena_set {
 	spinlock_t		lock;	/* see the kernel-doc above */
@@ -206,6 +208,7 @@ struct obm_arena_set {
 	unsigned long		nr_free_pools;
 	unsigned long		stray_frees;
 	struct obm_arena	*nfp2lasta[OBM_POOLS_PER_ARENA + 1];
+	struct delayed_work	trim;
 };
 
 /* The arena whose descriptor holds @pool. */
@@ -460,6 +463,8 @@ struct obm_pool *obm_set_take_pool(struct obm_arena_set *set,
 void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool);
 unsigned long obm_set_empty_pages(struct obm_arena_set *set);
 unsigned long obm_set_release_empty(struct obm_arena_set *set);
+unsigned long obm_set_release_surplus(struct obm_arena_set *set);
+void obm_sets_trim_flush(void);
 struct obm_arena *obm_arena_lookup_slow(const void *p);
 void obm_arena_check_strays(struct obm_heap *heap, struct obm_pool *pool);
 size_t obm_arena_descriptor_size(unsigned int nr_pools);
@@ -682,6 +687,7 @@ struct obm_track {
 
 DECLARE_STATIC_KEY_FALSE(obm_checks_key);
 extern bool obm_verify_free;
+extern unsigned int obm_arena_trim_ms;
 
 /*
  * Whether a heap's allocations and frees go through the magazines: not

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * obmalloc module parameters: verify_free, debug= and fail_arena.
+ * obmalloc module parameters: verify_free, debug=, fail_arena and
+ * arena_trim_ms.
  *
  * verify_free. A double free can only be proved against the pool's free
  * list if no freed block hides in a magazine, so verify_free turns the
@@ -27,6 +28,9 @@
  * fires, a new arena fails as if alloc_pages() had. The parameter sets the
  * same attribute in the format of fail_page_alloc=,
  * "<interval>,<probability>,<space>,<times>".
+ *
+ * arena_trim_ms. How long a shared set keeps its surplus empty arenas
+ * (obm_arena.c, "Empty arenas"); read when one empties.
  *
  * Locking: the parameter callbacks run in process context under the
  * kernel's param lock; obm_debug_param_lock guards the debug= string,
@@ -71,6 +75,11 @@ static const struct kernel_param_ops obm_verify_free_ops = {
 module_param_cb(verify_free, &obm_verify_free_ops, &obm_verify_free, 0644);
 MODULE_PARM_DESC(verify_free,
 		 "Catch every double free: no per-CPU caches, whole free list walked on each free (slow)");
+
+unsigned int obm_arena_trim_ms = 1000;
+module_param_named(arena_trim_ms, obm_arena_trim_ms, uint, 0644);
+MODULE_PARM_DESC(arena_trim_ms,
+		 "Milliseconds surplus empty arenas are kept for a burst to come back (default 1000)");
 
 #define OBM_DEBUG_PARAM_MAX	256
 

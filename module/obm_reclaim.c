@@ -114,15 +114,24 @@ static unsigned long obm_heap_idle_pages(struct obm_heap *heap)
 	return pages;
 }
 
-/* Give back what a heap keeps empty; return the pages. */
+/*
+ * Give back what a heap keeps empty; return the pages. The shared sets'
+ * surplus empty arenas, some perhaps emptied just now, go at once rather
+ * than after arena_trim_ms: memory is short.
+ */
 static unsigned long obm_heap_give_back(struct obm_heap *heap)
 {
 	unsigned long pages = obm_pool_give_back_empty(heap);
 	int nid;
 
-	if (heap->debug_flags)
-		for_each_node(nid)
-			pages += obm_set_release_empty(obm_heap_node(heap, nid)->set);
+	for_each_node(nid) {
+		struct obm_arena_set *set = obm_heap_node(heap, nid)->set;
+
+		if (heap->debug_flags)
+			pages += obm_set_release_empty(set);
+		else
+			obm_set_release_surplus(set);
+	}
 	return pages;
 }
 

@@ -60,7 +60,7 @@ if [ -r /dropin/dropin.env ]; then
 	. /guest/dropin-modules.sh
 fi
 
-export SOAK_SECONDS=20
+export SOAK_SECONDS=30
 # shellcheck source=/dev/null # in the guest, from tools/vm/guest/
 . /guest/scenarios.sh
 # shellcheck source=/dev/null

@@ -777,9 +777,10 @@ void obm_test_drain_caches(struct kunit *test, struct obm_heap *heap)
 	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(path, "1"));
 }
 
-static void obm_test_trim_restore(void *unused)
+/* Writes back the arena_trim_ms the test found (its text, newline kept). */
+static void obm_test_trim_restore(void *old)
 {
-	obm_test_write_file(OBM_TEST_ARENA_TRIM_MS, "1000");
+	obm_test_write_file(OBM_TEST_ARENA_TRIM_MS, old);
 }
 
 /**
@@ -788,15 +789,20 @@ static void obm_test_trim_restore(void *unused)
  *
  * For the rest of the test arena_trim_ms is an hour, so that surplus
  * empty arenas go only when the test calls obm_sets_trim_flush(); then
- * back to its default.
+ * back to the value it had.
  */
 void obm_test_hold_trim(struct kunit *test)
 {
+	char *old = kunit_kzalloc(test, 32, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_GT(test, obm_test_read_file(OBM_TEST_ARENA_TRIM_MS, old,
+						 32), 0);
 	KUNIT_ASSERT_EQ(test, 0, obm_test_write_file(OBM_TEST_ARENA_TRIM_MS,
 						     "3600000"));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   obm_test_trim_restore,
-							   NULL));
+							   old));
 	/* A trim queued earlier would still run on its old time. */
 	obm_sets_trim_flush();
 }

@@ -133,12 +133,29 @@ static noinline void *obm_heap_alloc_slow(struct obm_heap *heap, size_t size,
 	return block;
 }
 
-/* The magazine was empty: refill it. Called last, as the fast path's tail. */
+/*
+ * might_alloc()'s checks where the kernel has them (sleeping in atomic
+ * context, lockdep's fs_reclaim), for the magazine's pop: its
+ * cond_resched() on voluntary preemption waits for the refill.
+ */
+static __always_inline void obm_might_alloc_check(gfp_t gfp)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) || IS_ENABLED(CONFIG_LOCKDEP))
+		might_alloc(gfp);
+}
+
+/*
+ * The magazine was empty: refill it. Called last, as the fast path's tail.
+ * Here, not on every allocation, is where a caller that may sleep may be
+ * rescheduled (might_alloc()'s cond_resched() on voluntary preemption).
+ */
 static noinline void *obm_heap_alloc_refill(struct obm_heap *heap,
 					    unsigned int class_idx, gfp_t gfp)
 {
-	void *block = obm_pcpu_alloc(heap, class_idx, obm_gfp_shared(gfp));
+	void *block;
 
+	might_alloc(gfp);
+	block = obm_pcpu_alloc(heap, class_idx, obm_gfp_shared(gfp));
 	if (unlikely(!block)) {
 		obm_heap_count_failure(heap);
 		return NULL;
@@ -159,7 +176,7 @@ static __always_inline void *obm_heap_alloc_untraced(struct obm_heap *heap,
 		     (gfp & OBM_GFP_KMALLOC_ONLY) ||
 		     static_branch_unlikely(&obm_checks_key)))
 		return obm_heap_alloc_slow(heap, size, gfp, NUMA_NO_NODE);
-	might_alloc(gfp);
+	obm_might_alloc_check(gfp);
 	class_idx = obm_size_to_class(size);
 	local_lock_irqsave(&obm_cpu.lock, flags);
 	block = obm_mag_pop(heap, class_idx);
@@ -290,58 +307,60 @@ void *obm_alloc_array(size_t n, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(obm_alloc_array);
 
-/* A free that obm_mag_push() did not take. Called last, under the lock. */
-static noinline void obm_free_block(const struct obm_ptr_info *info,
-				    void *block)
-{
-	if (obm_heap_uses_caches(info->heap))
-		obm_pcpu_free(info->heap, info->pool, info->class_idx, block);
-	else
-		obm_pool_free_block(info->heap, info->pool, info->class_idx,
-				    block, info->free_stack);
-}
-
-/* A free, with its event on behalf of @caller if @traced (a constant). */
-static __always_inline void obm_free_one(const void *p, bool traced,
-					 unsigned long caller)
+/*
+ * Every free obm_free_fast() does not take, and every traced free: @p is
+ * resolved again from scratch, as nothing was done with it. A pointer
+ * that is no block is reported here; a block the magazine cannot take
+ * goes to obm_pcpu_free() (flush, double free on top, other node, no
+ * magazine yet) or, in heaps without magazines, to its pool.
+ */
+static noinline void obm_free_slow(const void *p, unsigned long caller)
 {
 	struct obm_ptr_info info;
 	enum obm_ptr_kind kind;
 	unsigned long flags;
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-
 	/* The lock's section is also the lookup's RCU read-side section. */
 	local_lock_irqsave(&obm_cpu.lock, flags);
 	kind = obm_ptr_resolve(p, OBM_OP_FREE, &info);
-	if (likely(kind == OBM_PTR_BLOCK)) {
-		if (traced)
-			trace_obm_free(caller, p, info.heap->name);
-		if (unlikely(!obm_heap_uses_caches(info.heap) ||
-			     !obm_mag_push(&info, (void *)p)))
-			obm_free_block(&info, (void *)p);
+	if (kind == OBM_PTR_BLOCK) {
+		trace_obm_free(caller, p, info.heap->name);
+		if (obm_heap_uses_caches(info.heap))
+			obm_pcpu_free(info.heap, info.pool, info.class_idx,
+				      (void *)p);
+		else
+			obm_pool_free_block(info.heap, info.pool,
+					    info.class_idx, (void *)p,
+					    info.free_stack);
 	}
 	local_unlock_irqrestore(&obm_cpu.lock, flags);
 	if (kind == OBM_PTR_KMALLOC) {
-		if (traced)
-			trace_obm_free(caller, p, "(kmalloc)");
+		trace_obm_free(caller, p, "(kmalloc)");
 		kfree(p);
 	}
 }
 
-static noinline void obm_free_traced(const void *p, unsigned long caller)
-{
-	obm_free_one(p, true, caller);
-}
-
-/* A free, and its event when tracing: as obm_heap_alloc_from(). */
+/*
+ * A free: the magazine's push under this CPU's lock, or the slow path
+ * for anything else, as its tail call. With the trace event enabled
+ * every free takes the slow path, which emits it on behalf of @caller.
+ */
 static __always_inline void obm_free_from(const void *p, unsigned long caller)
 {
-	if (trace_obm_free_enabled())
-		obm_free_traced(p, caller);
-	else
-		obm_free_one(p, false, 0);
+	unsigned long flags;
+	bool done;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	if (trace_obm_free_enabled()) {
+		obm_free_slow(p, caller);
+		return;
+	}
+	local_lock_irqsave(&obm_cpu.lock, flags);
+	done = obm_free_fast(p);
+	local_unlock_irqrestore(&obm_cpu.lock, flags);
+	if (unlikely(!done))
+		obm_free_slow(p, caller);
 }
 
 void obm_free(const void *p)

@@ -54,7 +54,8 @@
  * Registry: obm_arena_registry maps each full arena's 256 KiB physical
  * region, obm_small_arena_registry each single-page arena's page frame, to
  * the arena, so a free learns from the address alone whether a pointer
- * is ours. Per CPU, obm_arena_hints caches the arenas looked up last. A
+ * is ours. Per CPU, obm_arena_hints caches the arenas looked up last,
+ * each in the slot of the 256 KiB virtual region its first byte is in. A
  * released arena leaves the registry before its pages are freed, is
  * cleared from every CPU's hints a grace period later, and its descriptor
  * is freed a grace period after that.
@@ -127,7 +128,9 @@ static struct xarray *obm_arena_xa(const struct obm_arena *arena,
  * @p: A pointer that is not in this CPU's hinted arena.
  *
  * The part of obm_arena_lookup() that misses the hints; remembers the
- * arena found in this CPU's hint slot for @p.
+ * arena found in this CPU's hint slot for its first byte, so that two
+ * arenas that share a region (unaligned, as under UML) do not evict each
+ * other there.
  *
  * Context: In an RCU read-side section.
  * Return: The arena, or NULL if @p is in none.
@@ -143,7 +146,8 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 		arena = xa_load(&obm_small_arena_registry,
 				obm_small_arena_index(p));
 	if (arena)
-		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot(p)], arena);
+		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot((void *)arena->base)],
+			       arena);
 	return arena;
 }
 
@@ -170,16 +174,14 @@ static void obm_arena_free_descriptor(struct rcu_head *rcu)
 static void obm_arena_forget(struct rcu_head *rcu)
 {
 	struct obm_arena *arena = container_of(rcu, struct obm_arena, rcu);
-	void *first = (void *)arena->base;
-	void *last = (void *)(arena->base + arena->size - 1);
 	unsigned int cpu;
 
-	/* An arena not aligned in virtual memory (UML) spans two slots. */
+	/* Hints sit in the slot of the arena's first byte only. */
 	for_each_possible_cpu(cpu) {
 		struct obm_arena **slot = per_cpu_ptr(&obm_arena_hints, cpu)->slot;
 
-		cmpxchg(&slot[obm_arena_hint_slot(first)], arena, NULL);
-		cmpxchg(&slot[obm_arena_hint_slot(last)], arena, NULL);
+		cmpxchg(&slot[obm_arena_hint_slot((void *)arena->base)], arena,
+			NULL);
 	}
 	call_rcu(&arena->rcu, obm_arena_free_descriptor);
 }
@@ -444,8 +446,9 @@ static void obm_arena_release(struct obm_arena_set *set,
 			      struct obm_arena *arena)
 {
 	lockdep_assert_held(&set->lock);
-	WRITE_ONCE(arena->dead, true);
 	obm_arena_unregister(arena);
+	/* Hint slots still point here until obm_arena_forget(): fail them. */
+	WRITE_ONCE(arena->size, 0);
 	list_del(&arena->set_link);
 	set->nr_free_pools -= arena->nr_free_pools;
 	set->arena_pages -= arena->nr_pools;

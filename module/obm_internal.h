@@ -118,15 +118,16 @@ struct seq_file;
  * class lock; the rest to the set lock.
  */
 struct obm_pool {
-	struct list_head	link;
+	/* What every free reads: 16 bytes in one cache line (obm_main.c). */
 	struct obm_heap		*heap;
+	unsigned int		next_offset;
+	u16			ref_count;
+	u16			class_idx;
+	struct list_head	link;
 	union {
 		void		*freeblock;
 		unsigned long	gp;
 	};
-	unsigned int		next_offset;
-	u16			ref_count;
-	u16			class_idx;
 	u32			last_heap;
 	u16			index;
 	u16			last_class;
@@ -135,14 +136,14 @@ struct obm_pool {
 /**
  * struct obm_arena - Descriptor of one arena and its pools' headers.
  * @base: Address of pool 0; a full arena is OBM_ARENA_SIZE-aligned.
- * @size: Bytes in the arena: OBM_ARENA_SIZE, or a page (fallback).
+ * @size: Bytes in the arena: OBM_ARENA_SIZE, or a page (fallback); 0
+ *        once the arena is released, so that a lookup hint slot that
+ *        still points here fails obm_arena_lookup()'s range test.
  * @nr_pools: Pools in the arena, @size / OBM_POOL_SIZE.
  * @nr_free_pools: Pools in @free_pools plus pools never carved.
  * @nr_carved: Pools [0, @nr_carved) have been taken at least once; read
  *             locklessly with smp_load_acquire().
  * @nid: The node whose set the arena is in.
- * @dead: Set when the arena is released, so that a lookup hint slot that
- *        still points here is not followed.
  * @set: The set the arena belongs to.
  * @usable_link: In @set's usable list while @nr_free_pools > 0.
  * @free_pools: Pools given back, taken before carving a new one.
@@ -161,7 +162,6 @@ struct obm_arena {
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
 	int			nid;
-	bool			dead;
 	struct obm_arena_set	*set;
 	struct list_head	usable_link;
 	struct list_head	free_pools;
@@ -288,7 +288,8 @@ struct obm_heap_node {
  * @frees: Blocks freed into it.
  * @slots: The free blocks.
  *
- * Guarded by obm_cpu.lock of its CPU.
+ * Guarded by obm_cpu.lock of its CPU. A class the CPU has not used has
+ * obm_mag_none: no slots, so a pop finds it empty and a push full.
  */
 struct obm_mag {
 	unsigned int		count;
@@ -305,7 +306,8 @@ struct obm_mag {
  * @flushes: Magazines (or their oldest half) flushed to the pools.
  *
  * Allocated on the CPU's first allocation from the heap; guarded by
- * obm_cpu.lock of its CPU.
+ * obm_cpu.lock of its CPU. Until then the CPU has obm_cc_none, whose
+ * magazines are all obm_mag_none: the fast path tests no pointer.
  */
 struct obm_cpu_cache {
 	struct obm_mag		*mags[OBM_NR_CLASSES];
@@ -313,14 +315,18 @@ struct obm_cpu_cache {
 	unsigned long		flushes;
 };
 
+/* Read-only stand-ins for what a CPU has not allocated yet (obm_pcpu.c). */
+extern struct obm_mag obm_mag_none;
+extern struct obm_cpu_cache obm_cc_none;
+
 /**
  * struct obm_heap - A named heap.
  * @name: NUL-terminated name, unique among live heaps.
  * @id: A number no other heap of this module load has had.
  * @debug_flags: OBM_DEBUG_* flags, fixed when the heap is created.
  * @freelist_key: Random value that free-list links are encoded with.
- * @caches: Per CPU, the heap's magazines, or NULL before the CPU's first
- *          allocation from the heap.
+ * @caches: Per CPU, the heap's magazines, or &obm_cc_none before the
+ *          CPU's first allocation from the heap.
  * @list: In obm_heaps, under obm_heaps_lock.
  * @debugfs_dir: /sys/kernel/debug/obmalloc/<name>/.
  * @shrinker: Drains the magazines and gives empty pools back.
@@ -380,16 +386,17 @@ static inline unsigned int obm_class_blocks(unsigned int class_idx)
 extern u32 obm_class_recip[OBM_NR_CLASSES];
 
 /*
- * Whether a byte offset in a pool is a block start: an exact division by
- * the class size with a multiply, since this runs on every free.
- * ceil(2^32 / size) is exact for every offset below a page.
+ * Whether a byte offset in a pool is a block start, with one multiply,
+ * since this runs on every free: with M = ceil(2^32 / size), size divides
+ * offset exactly when the low 32 bits of offset * M are below M (the
+ * remainder lands in the high bits; exact for offsets below 2^32 / 512).
  */
 static inline bool obm_class_offset_is_block(unsigned int class_idx,
 					     unsigned int offset)
 {
-	u32 q = ((u64)offset * obm_class_recip[class_idx]) >> 32;
+	u32 m = obm_class_recip[class_idx];
 
-	return q * obm_class_size(class_idx) == offset;
+	return (u32)(offset * m) < m;
 }
 
 /* The heap's state on @nid. */

@@ -15,10 +15,17 @@ u32 obm_class_recip[OBM_NR_CLASSES];
 
 static_assert(OBM_POOLS_PER_ARENA >= 2);
 static_assert(OBM_SMALL_MAX <= OBM_POOL_SIZE);
-/* obm_class_offset_is_block() is exact for offsets up to 2^32 / 512. */
-static_assert(OBM_POOL_SIZE <= (1UL << 23));
+/* obm_class_offset_is_block() is exact while offset + size < 2^32 / size. */
+static_assert(OBM_POOL_SIZE <= (1UL << 22));
 /* struct obm_pool's u16 fields: blocks per pool, pool index. */
 static_assert(OBM_POOL_SIZE / OBM_ALIGNMENT < U16_MAX);
+/*
+ * A free reads a pool header's first 16 bytes; at a multiple of 16 in a
+ * descriptor, they never straddle a cache line.
+ */
+static_assert(offsetof(struct obm_pool, class_idx) < 16);
+static_assert(sizeof(struct obm_pool) % 16 == 0);
+static_assert(offsetof(struct obm_arena, pools) % 16 == 0);
 /* An arena descriptor stays an order-0 kmalloc() object. */
 static_assert(struct_size_t(struct obm_arena, pools, OBM_POOLS_PER_ARENA) <=
 	      PAGE_SIZE);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * obmalloc per-CPU magazines: the slow paths behind obm_mag_pop() and
- * obm_mag_push() (obm_fastpath.h), and draining.
+ * obm_free_fast() (obm_fastpath.h), and draining.
  *
  * A heap has, per CPU, a magazine per size class: a stack of free blocks
  * of the CPU's node. The common allocation pops one, the common free
@@ -15,6 +15,10 @@
  *     -> struct obm_cpu_cache, on the CPU's first allocation from the heap
  *          mags[class] -> struct obm_mag, on its first allocation of the
  *                         class: count, cap, counters, slots[cap]
+ *
+ * Until then they are obm_cc_none and obm_mag_none, read-only stand-ins
+ * with nothing in them and no room, so that the fast path follows two
+ * pointers and tests none; only the slow paths tell them apart.
  *
  * A magazine holds about 2 KiB of blocks, 8 to 61 of them, so that it
  * fits a 512-byte kmalloc bucket: small blocks get the most blocks per
@@ -57,6 +61,18 @@ DEFINE_PER_CPU(struct obm_cpu, obm_cpu) = {
 };
 
 DEFINE_STATIC_KEY_FALSE(obm_numa_key);
+
+/*
+ * count == cap == 0: every pop finds it empty, every push full. Exported
+ * for tools/bench/profile, which tells a CPU's first allocation by them.
+ */
+struct obm_mag obm_mag_none;
+EXPORT_SYMBOL_NS_GPL(obm_mag_none, OBM_NS_INTERNAL);
+
+struct obm_cpu_cache obm_cc_none = {
+	.mags = { [0 ... OBM_NR_CLASSES - 1] = &obm_mag_none },
+};
+EXPORT_SYMBOL_NS_GPL(obm_cc_none, OBM_NS_INTERNAL);
 
 /* Serialises drains: one work item per CPU serves every heap. */
 static DEFINE_MUTEX(obm_drain_lock);
@@ -132,8 +148,17 @@ static size_t obm_mag_size(unsigned int class_idx)
  */
 int obm_pcpu_heap_init(struct obm_heap *heap)
 {
+	unsigned int cpu;
+
 	heap->caches = alloc_percpu(struct obm_cpu_cache *);
-	return heap->caches ? 0 : -ENOMEM;
+	if (!heap->caches)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct obm_cpu_cache **cc = per_cpu_ptr(heap->caches, cpu);
+
+		*cc = &obm_cc_none;
+	}
+	return 0;
 }
 
 /**
@@ -149,10 +174,11 @@ void obm_pcpu_heap_exit(struct obm_heap *heap)
 	for_each_possible_cpu(cpu) {
 		struct obm_cpu_cache *cc = *per_cpu_ptr(heap->caches, cpu);
 
-		if (!cc)
+		if (cc == &obm_cc_none)
 			continue;
 		for (i = 0; i < OBM_NR_CLASSES; i++)
-			kfree(cc->mags[i]);
+			if (cc->mags[i] != &obm_mag_none)
+				kfree(cc->mags[i]);
 		kfree(cc);
 	}
 	free_percpu(heap->caches);
@@ -176,12 +202,15 @@ static noinline bool obm_pcpu_add(struct obm_heap *heap,
 	struct obm_cpu_cache *cc, *new_cc = NULL;
 	struct obm_mag *mag = NULL;
 	unsigned long flags;
+	unsigned int i;
 
 	if (whole_cache) {
 		new_cc = kzalloc_node(sizeof(*new_cc), obm_pcpu_gfp(gfp),
 				      numa_mem_id());
 		if (!new_cc)
 			return false;
+		for (i = 0; i < OBM_NR_CLASSES; i++)
+			new_cc->mags[i] = &obm_mag_none;
 	} else {
 		mag = kmalloc_node(obm_mag_size(class_idx), obm_pcpu_gfp(gfp),
 				   numa_mem_id());
@@ -194,10 +223,11 @@ static noinline bool obm_pcpu_add(struct obm_heap *heap,
 	}
 	local_lock_irqsave(&obm_cpu.lock, flags);
 	cc = this_cpu_read(*heap->caches);
-	if (new_cc && !cc) {
+	if (new_cc && cc == &obm_cc_none) {
 		this_cpu_write(*heap->caches, new_cc);
 		new_cc = NULL;
-	} else if (mag && cc && !cc->mags[class_idx]) {
+	} else if (mag && cc != &obm_cc_none &&
+		   cc->mags[class_idx] == &obm_mag_none) {
 		WRITE_ONCE(cc->mags[class_idx], mag);
 		mag = NULL;
 	}
@@ -252,10 +282,11 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
 		local_lock_irqsave(&obm_cpu.lock, flags);
 		nid = numa_mem_id();
 		cc = this_cpu_read(*heap->caches);
-		mag = cc ? cc->mags[class_idx] : NULL;
-		if (!mag) {
+		mag = cc->mags[class_idx];
+		if (mag == &obm_mag_none) {
 			local_unlock_irqrestore(&obm_cpu.lock, flags);
-			if (!obm_pcpu_add(heap, class_idx, gfp, !cc))
+			if (!obm_pcpu_add(heap, class_idx, gfp,
+					  cc == &obm_cc_none))
 				break;
 			continue;
 		}
@@ -288,7 +319,8 @@ void *obm_pcpu_alloc(struct obm_heap *heap, unsigned int class_idx, gfp_t gfp)
 }
 
 /**
- * obm_pcpu_free() - A free that obm_mag_push() did not take.
+ * obm_pcpu_free() - A free of a heap with magazines that obm_free_fast()
+ *                   did not take.
  * @heap: The block's heap.
  * @pool: Its pool.
  * @class_idx: Its class.
@@ -304,12 +336,12 @@ void obm_pcpu_free(struct obm_heap *heap, struct obm_pool *pool,
 		   unsigned int class_idx, void *block)
 {
 	struct obm_cpu_cache *cc = this_cpu_read(*heap->caches);
-	struct obm_mag *mag = cc ? cc->mags[class_idx] : NULL;
+	struct obm_mag *mag = obm_mag_this_cpu(heap, class_idx);
 	unsigned int batch;
 
-	obm_assert_cpu_locked();
-	if (!mag || (static_branch_unlikely(&obm_numa_key) &&
-		     obm_pool_arena(pool)->nid != numa_mem_id())) {
+	if (mag == &obm_mag_none ||
+	    (static_branch_unlikely(&obm_numa_key) &&
+	     obm_pool_arena(pool)->nid != numa_mem_id())) {
 		obm_pool_free_block(heap, pool, class_idx, block, 0);
 		return;
 	}
@@ -340,7 +372,7 @@ static unsigned long obm_pcpu_flush(struct obm_heap *heap,
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
 		struct obm_mag *mag = cc->mags[i];
 
-		if (!mag || !mag->count)
+		if (!mag->count)
 			continue;
 		obm_pool_put_blocks(heap, i, mag->slots, mag->count);
 		flushed += mag->count;
@@ -366,8 +398,7 @@ static void obm_pcpu_drain_work(struct work_struct *work)
 	 */
 	if (c == this_cpu_ptr(&obm_cpu)) {
 		cc = this_cpu_read(*c->drain_heap->caches);
-		if (cc)
-			c->drained = obm_pcpu_flush(c->drain_heap, cc);
+		c->drained = obm_pcpu_flush(c->drain_heap, cc);
 	}
 	local_unlock_irqrestore(&obm_cpu.lock, flags);
 }
@@ -379,14 +410,9 @@ static unsigned long obm_pcpu_cached(struct obm_heap *heap, unsigned int cpu)
 	unsigned long cached = 0;
 	unsigned int i;
 
-	if (!cc)
-		return 0;
-	for (i = 0; i < OBM_NR_CLASSES; i++) {
-		struct obm_mag *mag = READ_ONCE(cc->mags[i]);
-
-		if (mag)
-			cached += READ_ONCE(mag->count);
-	}
+	/* Stand-ins hold nothing: they add 0. */
+	for (i = 0; i < OBM_NR_CLASSES; i++)
+		cached += READ_ONCE(READ_ONCE(cc->mags[i])->count);
 	return cached;
 }
 
@@ -446,10 +472,7 @@ unsigned long obm_heap_drain(struct obm_heap *heap, unsigned long nr_to_drain)
  */
 void obm_pcpu_drain_dead(struct obm_heap *heap, unsigned int cpu)
 {
-	struct obm_cpu_cache *cc = *per_cpu_ptr(heap->caches, cpu);
-
-	if (cc)
-		obm_pcpu_flush(heap, cc);
+	obm_pcpu_flush(heap, *per_cpu_ptr(heap->caches, cpu));
 }
 
 /**
@@ -469,14 +492,8 @@ void obm_pcpu_cached_by_class(struct obm_heap *heap,
 	for_each_possible_cpu(cpu) {
 		struct obm_cpu_cache *cc = READ_ONCE(*per_cpu_ptr(heap->caches, cpu));
 
-		if (!cc)
-			continue;
-		for (i = 0; i < OBM_NR_CLASSES; i++) {
-			struct obm_mag *mag = READ_ONCE(cc->mags[i]);
-
-			if (mag)
-				cached[i] += READ_ONCE(mag->count);
-		}
+		for (i = 0; i < OBM_NR_CLASSES; i++)
+			cached[i] += READ_ONCE(READ_ONCE(cc->mags[i])->count);
 	}
 }
 
@@ -508,16 +525,13 @@ void obm_pcpu_read_stats(struct obm_heap *heap, unsigned int cpu,
 	struct obm_cpu_cache *cc = READ_ONCE(*per_cpu_ptr(heap->caches, cpu));
 	unsigned int i;
 
+	/* Stand-ins count nothing: they add 0. */
 	memset(st, 0, sizeof(*st));
-	if (!cc)
-		return;
 	st->refills = READ_ONCE(cc->refills);
 	st->flushes = READ_ONCE(cc->flushes);
 	for (i = 0; i < OBM_NR_CLASSES; i++) {
 		struct obm_mag *mag = READ_ONCE(cc->mags[i]);
 
-		if (!mag)
-			continue;
 		st->allocs += READ_ONCE(mag->allocs);
 		st->frees += READ_ONCE(mag->frees);
 		st->cached += READ_ONCE(mag->count);
@@ -538,11 +552,11 @@ size_t obm_pcpu_magazine_bytes(struct obm_heap *heap, unsigned int cpu)
 	size_t bytes;
 	unsigned int i;
 
-	if (!cc)
+	if (cc == &obm_cc_none)
 		return 0;
 	bytes = kmalloc_size_roundup(sizeof(*cc));
 	for (i = 0; i < OBM_NR_CLASSES; i++)
-		if (READ_ONCE(cc->mags[i]))
+		if (READ_ONCE(cc->mags[i]) != &obm_mag_none)
 			bytes += kmalloc_size_roundup(obm_mag_size(i));
 	return bytes;
 }

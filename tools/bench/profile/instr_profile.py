@@ -58,9 +58,11 @@ INLINE_PARTS = [
       "native_irq_disable", "native_irq_enable", "arch_local_save_flags",
       "arch_local_irq_disable", "arch_local_irq_enable",
       "arch_irqs_disabled_flags"), "local lock: irq save/restore"),
-    (("obm_arena_lookup", "obm_arena_hint_slot"), "arena lookup: per-CPU hint"),
+    (("obm_arena_lookup", "obm_arena_hinted", "obm_arena_hint_slot"),
+     "arena lookup: per-CPU hint"),
     (("obm_arena_lookup_slow",), "arena lookup: registry"),
-    (("obm_arena_pool", "obm_class_offset_is_block", "obm_ptr_resolve"),
+    (("obm_arena_pool", "obm_class_offset_is_block", "obm_block_check",
+      "obm_ptr_resolve"),
      "pointer checks: pool, class, offset"),
     (("want_init_on_alloc", "want_init_on_free", "obm_block_init",
       "obm_block_release", "kmemleak_alloc", "kmemleak_free"),
@@ -72,7 +74,8 @@ INLINE_PARTS = [
     (("rcu_read_lock", "rcu_read_unlock"), "rcu_read_lock/unlock (free)"),
     (("obm_heap_uses_caches", "static_key_false", "arch_static_branch",
       "arch_static_branch_jump"), "static keys (debug, tracing)"),
-    (("obm_mag_pop", "obm_mag_push", "obm_pcpu_alloc", "obm_pcpu_free"),
+    (("obm_mag_pop", "obm_mag_this_cpu", "obm_free_fast", "obm_pcpu_alloc",
+      "obm_pcpu_free"),
      "magazine: pop/push and counters"),
 ]
 ENTRY_PART = "entry: call, size/gfp/NULL checks"

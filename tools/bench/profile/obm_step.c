@@ -256,13 +256,13 @@ static void obm_step_mag_read(const struct obm_step_case *c,
 	memset(st, 0, sizeof(*st));
 	cc = READ_ONCE(*per_cpu_ptr(c->heap->caches, get_cpu()));
 	put_cpu();
-	if (!cc)
+	if (cc == &obm_cc_none)
 		return;
 	st->cache = true;
 	st->refills = READ_ONCE(cc->refills);
 	st->flushes = READ_ONCE(cc->flushes);
 	mag = READ_ONCE(cc->mags[obm_size_to_class(c->size)]);
-	if (!mag)
+	if (mag == &obm_mag_none)
 		return;
 	st->mag = true;
 	st->count = READ_ONCE(mag->count);
@@ -590,3 +590,4 @@ module_init(obm_step_init);
 module_exit(obm_step_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("One obmalloc, kmem_cache and kmalloc pair and single operations, for single-stepping");
+MODULE_IMPORT_NS(OBM_NS_INTERNAL);

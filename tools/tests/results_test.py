@@ -466,6 +466,33 @@ class Verdict(unittest.TestCase):
         suites = base_suites()
         self.fails(make_log(suites, numa='0'), suites, numa=2, why=['NUMA'])
 
+    def test_dl_server_underflow_on_cpu_down(self):
+        trace = ['------------[ cut here ]------------',
+                 'dl_rq->running_bw > old',
+                 'WARNING: CPU: 3 PID: 38 at kernel/sched/deadline.c:265 '
+                 'task_non_contending+0x410/0x4d0',
+                 'Modules linked in: obm_stress(OE+) obmalloc(OE)',
+                 'Call Trace:', ' <TASK>',
+                 ' dl_server_stop+0x26/0x40',
+                 ' sched_cpu_dying+0x15a/0x230',
+                 ' cpuhp_invoke_callback+0xf3/0x470',
+                 ' </TASK>', '---[ end trace 0000000000000000 ]---']
+        log = make_log([])
+        log[-3:-3] = [TS + line + '\n' for line in trace]
+        out = self.passes(log, [], 'field', numa=0, no_kunit=True)
+        self.assertIn('running_bw underflow', out)
+        # With a module's function in its trace it is not that issue.
+        log = make_log([])
+        trace.insert(7, ' obm_free+0x10/0x60 [obmalloc]')
+        log[-3:-3] = [TS + line + '\n' for line in trace]
+        self.fails(log, [], 'field', numa=0, no_kunit=True, why=['WARNING'])
+        # Nor outside a CPU going down.
+        log = make_log([])
+        del trace[7]
+        trace[7] = ' do_exit+0x10/0x60'
+        log[-3:-3] = [TS + line + '\n' for line in trace]
+        self.fails(log, [], 'field', numa=0, no_kunit=True, why=['WARNING'])
+
     def test_field_log(self):
         log = make_log([])
         self.passes(log, [], 'field', numa=0, no_kunit=True)

@@ -263,6 +263,7 @@ static __always_inline bool obm_free_fast(const void *p)
 	struct obm_heap *heap;
 	struct obm_mag *mag;
 
+	obm_assert_cpu_locked();
 	/* Debug heaps and verify_free exist only while obm_checks_key is on. */
 	if (static_branch_unlikely(&obm_checks_key))
 		return false;

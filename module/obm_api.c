@@ -308,20 +308,22 @@ void *obm_alloc_array(size_t n, size_t size, gfp_t gfp)
 EXPORT_SYMBOL_GPL(obm_alloc_array);
 
 /*
- * Every free obm_free_fast() does not take, and every traced free: @p is
- * resolved again from scratch, as nothing was done with it. A pointer
- * that is no block is reported here; a block the magazine cannot take
- * goes to obm_pcpu_free() (flush, double free on top, other node, no
- * magazine yet) or, in heaps without magazines, to its pool.
+ * Every free obm_free_fast() does not take (a missed arena hint, a full
+ * magazine, a block of another node, a kmalloc()ed or bad pointer, a
+ * debug heap), and every traced free. Called with obm_cpu.lock held, the
+ * @flags of its irqsave, and drops it: the fast attempt's tests and this
+ * resolve are one locked section, so that a block found on top of the
+ * magazine is still there when it is reported as a double free. @p is
+ * resolved again from scratch, as the fast attempt changed nothing.
  */
-static noinline void obm_free_slow(const void *p, unsigned long caller)
+static noinline void obm_free_locked(const void *p, unsigned long caller,
+				     unsigned long flags)
 {
 	struct obm_ptr_info info;
 	enum obm_ptr_kind kind;
-	unsigned long flags;
 
+	obm_assert_cpu_locked();
 	/* The lock's section is also the lookup's RCU read-side section. */
-	local_lock_irqsave(&obm_cpu.lock, flags);
 	kind = obm_ptr_resolve(p, OBM_OP_FREE, &info);
 	if (kind == OBM_PTR_BLOCK) {
 		trace_obm_free(caller, p, info.heap->name);
@@ -340,27 +342,36 @@ static noinline void obm_free_slow(const void *p, unsigned long caller)
 	}
 }
 
+/* A free while the trace event is enabled: all of it out of line. */
+static noinline void obm_free_traced(const void *p, unsigned long caller)
+{
+	unsigned long flags;
+
+	local_lock_irqsave(&obm_cpu.lock, flags);
+	obm_free_locked(p, caller, flags);
+}
+
 /*
- * A free: the magazine's push under this CPU's lock, or the slow path
- * for anything else, as its tail call. With the trace event enabled
- * every free takes the slow path, which emits it on behalf of @caller.
+ * A free: the magazine's push under this CPU's lock, or, with the lock
+ * still held, the slow path as the tail call. With the trace event
+ * enabled every free takes the slow path, which emits it for @caller.
  */
 static __always_inline void obm_free_from(const void *p, unsigned long caller)
 {
 	unsigned long flags;
-	bool done;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	if (trace_obm_free_enabled()) {
-		obm_free_slow(p, caller);
+		obm_free_traced(p, caller);
 		return;
 	}
 	local_lock_irqsave(&obm_cpu.lock, flags);
-	done = obm_free_fast(p);
-	local_unlock_irqrestore(&obm_cpu.lock, flags);
-	if (unlikely(!done))
-		obm_free_slow(p, caller);
+	if (likely(obm_free_fast(p))) {
+		local_unlock_irqrestore(&obm_cpu.lock, flags);
+		return;
+	}
+	obm_free_locked(p, caller, flags);
 }
 
 void obm_free(const void *p)

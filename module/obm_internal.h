@@ -113,8 +113,9 @@ struct seq_file;
  * @last_class: The class the pool had last (debug heaps check its blocks'
  *              poison when it is taken again).
  *
- * @heap and @class_idx are written under the class lock and the set lock
- * and read locklessly by obm_ptr_resolve(); the owned fields belong to the
+ * @heap, @class_idx and @next_offset are read locklessly by
+ * obm_block_check(); @heap and @class_idx are written under the class
+ * lock and the set lock; the owned fields belong to the
  * class lock; the rest to the set lock.
  */
 struct obm_pool {
@@ -388,8 +389,8 @@ extern u32 obm_class_recip[OBM_NR_CLASSES];
 /*
  * Whether a byte offset in a pool is a block start, with one multiply,
  * since this runs on every free: with M = ceil(2^32 / size), size divides
- * offset exactly when the low 32 bits of offset * M are below M (the
- * remainder lands in the high bits; exact for offsets below 2^32 / 512).
+ * offset exactly when the low 32 bits of offset * M are below M (exact
+ * while offset + size < 2^32 / size: obm_main.c asserts it for a pool).
  */
 static inline bool obm_class_offset_is_block(unsigned int class_idx,
 					     unsigned int offset)

@@ -66,10 +66,10 @@ DEFINE_STATIC_KEY_FALSE(obm_numa_key);
  * count == cap == 0: every pop finds it empty, every push full. Exported
  * for tools/bench/profile, which tells a CPU's first allocation by them.
  */
-struct obm_mag obm_mag_none;
+struct obm_mag obm_mag_none __ro_after_init;
 EXPORT_SYMBOL_NS_GPL(obm_mag_none, OBM_NS_INTERNAL);
 
-struct obm_cpu_cache obm_cc_none = {
+struct obm_cpu_cache obm_cc_none __ro_after_init = {
 	.mags = { [0 ... OBM_NR_CLASSES - 1] = &obm_mag_none },
 };
 EXPORT_SYMBOL_NS_GPL(obm_cc_none, OBM_NS_INTERNAL);
@@ -224,11 +224,16 @@ static noinline bool obm_pcpu_add(struct obm_heap *heap,
 	local_lock_irqsave(&obm_cpu.lock, flags);
 	cc = this_cpu_read(*heap->caches);
 	if (new_cc && cc == &obm_cc_none) {
-		this_cpu_write(*heap->caches, new_cc);
+		/*
+		 * Its stand-in pointers before it: the statistics read other
+		 * CPUs' caches without the lock and follow them untested.
+		 */
+		smp_store_release(this_cpu_ptr(heap->caches), new_cc);
 		new_cc = NULL;
 	} else if (mag && cc != &obm_cc_none &&
 		   cc->mags[class_idx] == &obm_mag_none) {
-		WRITE_ONCE(cc->mags[class_idx], mag);
+		/* Its count and cap before it, for the same readers. */
+		smp_store_release(&cc->mags[class_idx], mag);
 		mag = NULL;
 	}
 	local_unlock_irqrestore(&obm_cpu.lock, flags);

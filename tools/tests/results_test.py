@@ -486,9 +486,15 @@ class Verdict(unittest.TestCase):
         trace.insert(7, ' obm_free+0x10/0x60 [obmalloc]')
         log[-3:-3] = [TS + line + '\n' for line in trace]
         self.fails(log, [], 'field', numa=0, no_kunit=True, why=['WARNING'])
-        # Nor outside a CPU going down.
+        # Nor another check of the same function.
         log = make_log([])
         del trace[7]
+        other = list(trace)
+        other[1] = 'dl_rq->this_bw > old'
+        log[-3:-3] = [TS + line + '\n' for line in other]
+        self.fails(log, [], 'field', numa=0, no_kunit=True, why=['WARNING'])
+        # Nor outside a CPU going down.
+        log = make_log([])
         trace[7] = ' do_exit+0x10/0x60'
         log[-3:-3] = [TS + line + '\n' for line in trace]
         self.fails(log, [], 'field', numa=0, no_kunit=True, why=['WARNING'])

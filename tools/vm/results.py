@@ -246,6 +246,9 @@ def dl_server_underflows(lines):
     for i, raw in enumerate(lines):
         if not DL_UNDERFLOW_RE.search(raw):
             continue
+        # The WARN's own message, on the line before: that check only.
+        if i == 0 or 'dl_rq->running_bw > old' not in lines[i - 1]:
+            continue
         end = next((j for j in range(i + 1, min(i + 80, len(lines)))
                     if '---[ end trace' in lines[j]), None)
         if end is None:

@@ -146,7 +146,7 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 		arena = xa_load(&obm_small_arena_registry,
 				obm_small_arena_index(p));
 	if (arena)
-		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot((void *)arena->base)],
+		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot(arena->base)],
 			       arena);
 	return arena;
 }
@@ -180,8 +180,7 @@ static void obm_arena_forget(struct rcu_head *rcu)
 	for_each_possible_cpu(cpu) {
 		struct obm_arena **slot = per_cpu_ptr(&obm_arena_hints, cpu)->slot;
 
-		cmpxchg(&slot[obm_arena_hint_slot((void *)arena->base)], arena,
-			NULL);
+		cmpxchg(&slot[obm_arena_hint_slot(arena->base)], arena, NULL);
 	}
 	call_rcu(&arena->rcu, obm_arena_free_descriptor);
 }

@@ -472,7 +472,6 @@ void obm_set_put_pool(struct obm_arena_set *set, struct obm_pool *pool);
 unsigned long obm_set_empty_pages(struct obm_arena_set *set);
 unsigned long obm_set_release_empty(struct obm_arena_set *set);
 unsigned long obm_set_release_surplus(struct obm_arena_set *set);
-void obm_sets_trim_flush(void);
 struct obm_arena *obm_arena_lookup_slow(const void *p);
 void obm_arena_check_strays(struct obm_heap *heap, struct obm_pool *pool);
 size_t obm_arena_descriptor_size(unsigned int nr_pools);
@@ -515,9 +514,9 @@ struct obm_arena_hints {
 
 DECLARE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
 
-static inline unsigned int obm_arena_hint_slot(const void *p)
+static inline unsigned int obm_arena_hint_slot(unsigned long addr)
 {
-	return ((unsigned long)p >> OBM_ARENA_SHIFT) % OBM_ARENA_HINTS;
+	return (addr >> OBM_ARENA_SHIFT) % OBM_ARENA_HINTS;
 }
 
 /* obm_pcpu.c: per-CPU magazines */

@@ -257,6 +257,16 @@ class Verdict(unittest.TestCase):
             + splat())
         self.fails(make_log(suites), suites, why=['malformed announcement'])
 
+    def test_announcement_without_address_fails(self):
+        # A boot without no_hash_pointers: "(____ptrval____)" on both sides
+        # matches nothing in particular, and hashing may start in between.
+        ptrval = '(____ptrval____)'
+        suites = self.with_double_free(
+            [announce('obm_test_double_free', 'double free', ptrval)]
+            + splat(ptr=ptrval))
+        self.fails(make_log(suites), suites,
+                   why=['malformed announcement', 'unexpected obmalloc report'])
+
     def test_report_in_unknown_form_fails(self):
         suites = self.with_double_free(
             [announce('obm_test_double_free', 'double free', P1)]

@@ -69,8 +69,9 @@ EXPECT_RE = re.compile(r'(?:# (?P<test>\w+): )?obmalloc-test: expect report: '
 ALLOW_RE = re.compile(r'obmalloc-test: allow kernel warning in (?P<func>\w+)\s*$')
 REPORT_RE = re.compile(r'obmalloc: heap (?P<heap>\S+): (?P<kind>'
                        + '|'.join(KINDS) + r'): (?P<details>.*)$')
-# Where each report's details name the pointer (%p: hashed hex digits, or
-# "(____ptrval____)" before the hash key exists). The callers of
+# Where each report's details name the pointer (%p: hex digits, the
+# address itself as tools/vm/run boots with no_hash_pointers; hashed, it is
+# "(____ptrval____)" until the hash key exists). The callers of
 # obm_report() in module/:
 #   <call>(<ptr>): ...   every kind but the three below: obm_report_block()
 #                        and obm_report_invalid() (obm_ptr.c), foreign
@@ -79,6 +80,7 @@ REPORT_RE = re.compile(r'obmalloc: heap (?P<heap>\S+): (?P<kind>'
 #   free block <ptr>: link overwritten ...     corrupted free list
 #   <n> block(s) of pool <ptr> (class ...      stray kfree (the pool page)
 #   obm_heap_destroy(): <n> blocks still ...   destroy with live blocks
+PTRVAL = '(____ptrval____)'
 PTR = r'(?P<ptr>\(____ptrval____\)|[0-9a-f]+)'
 REPORT_FORMS = {
     'corrupted free list': re.compile(r'free block ' + PTR + r': '),
@@ -318,6 +320,9 @@ def check_announcement(kind, ptr):
         return f'"at any" for "{kind}", whose report names its pointer'
     if ptr != 'any' and kind in POINTERLESS_KINDS:
         return f'a pointer for "{kind}", whose report names none ("at any")'
+    if ptr == PTRVAL:
+        return ('no address ("(____ptrval____)": a boot without '
+                'no_hash_pointers, tools/vm/run)')
     return None
 
 

@@ -90,28 +90,48 @@ static void *obm_test_stray_call(struct kunit *test,
 	return q;
 }
 
+/*
+ * Pin the test to its CPU and fill @heap with OBM_TEST_STRAY_BLOCKS
+ * blocks, each holding its pattern; return them and, in @victim, the
+ * first block after block 0 that starts a page with a whole pool of
+ * blocks from it on.
+ */
+static void **obm_test_stray_blocks(struct kunit *test, struct obm_heap *heap,
+				    unsigned int *victim)
+{
+	const unsigned int per_pool = PAGE_SIZE / OBM_TEST_STRAY_SIZE;
+	unsigned int i;
+	void **blocks;
+
+	blocks = kunit_kcalloc(test, OBM_TEST_STRAY_BLOCKS, sizeof(*blocks),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	obm_test_pin_cpu(test);
+	*victim = OBM_TEST_STRAY_BLOCKS;
+	for (i = 0; i < OBM_TEST_STRAY_BLOCKS; i++) {
+		blocks[i] = obm_heap_alloc(heap, OBM_TEST_STRAY_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+		obm_test_fill(blocks[i], OBM_TEST_STRAY_SIZE, i);
+		if (i && *victim == OBM_TEST_STRAY_BLOCKS &&
+		    !((unsigned long)blocks[i] & ~PAGE_MASK) &&
+		    i + per_pool <= OBM_TEST_STRAY_BLOCKS)
+			*victim = i;
+	}
+	KUNIT_ASSERT_LT(test, *victim, OBM_TEST_STRAY_BLOCKS);
+	return blocks;
+}
+
 static void obm_test_stray_free(struct kunit *test)
 {
 	enum obm_test_stray_call call =
 		*(const enum obm_test_stray_call *)test->param_value;
 	struct obm_heap *heap = obm_test_heap(test);
 	struct obm_test_stats s;
-	unsigned int i, victim = OBM_TEST_STRAY_BLOCKS;
 	bool frees = call != OBM_STRAY_KSIZE;
+	unsigned int i, victim;
 	void **blocks, *stray, *q;
 
-	blocks = kunit_kcalloc(test, OBM_TEST_STRAY_BLOCKS, sizeof(*blocks),
-			       GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, blocks);
-	obm_test_pin_cpu(test);
-	for (i = 0; i < OBM_TEST_STRAY_BLOCKS; i++) {
-		blocks[i] = obm_heap_alloc(heap, OBM_TEST_STRAY_SIZE, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
-		obm_test_fill(blocks[i], OBM_TEST_STRAY_SIZE, i);
-		if (i && !((unsigned long)blocks[i] & ~PAGE_MASK))
-			victim = i;
-	}
-	KUNIT_ASSERT_LT(test, victim, OBM_TEST_STRAY_BLOCKS);
+	blocks = obm_test_stray_blocks(test, heap, &victim);
 	stray = blocks[victim];
 
 	kunit_info(test, "obmalloc-test: allow kernel warning in free_large_kmalloc\n");
@@ -130,7 +150,7 @@ static void obm_test_stray_free(struct kunit *test)
 	KUNIT_EXPECT_GT(test, page_ref_count(virt_to_page(stray)), 0);
 	KUNIT_EXPECT_EQ(test, obm_usable_size(stray), OBM_TEST_STRAY_SIZE);
 
-	/* The next look at the pool notices the dropped reference. */
+	/* The pool's next change, from full to partly used, notices it. */
 	if (frees)
 		obm_test_expect_report(test, obm_test_heap_name(test, heap),
 				       "stray kfree",
@@ -158,8 +178,46 @@ static void obm_test_stray_free(struct kunit *test)
 	obm_test_check_empty(test, heap);
 }
 
+/*
+ * A stray kfree() into a pool that is neither full nor taken from again:
+ * the pool emptying, once its owner frees the block properly too, is
+ * when the dropped reference is noticed, before the page can serve
+ * another heap.
+ */
+static void obm_test_stray_free_partial_pool(struct kunit *test)
+{
+	struct obm_heap *heap = obm_test_heap(test);
+	struct obm_test_stats s;
+	unsigned int i, victim;
+	void **blocks, *stray;
+
+	blocks = obm_test_stray_blocks(test, heap, &victim);
+	stray = blocks[victim];
+	/* The pool has room: one of its blocks is back in it. */
+	KUNIT_ASSERT_EQ(test, obm_test_page(blocks[victim + 1]),
+			obm_test_page(stray));
+	obm_free(blocks[victim + 1]);
+	blocks[victim + 1] = NULL;
+	obm_test_drain(test, heap);
+
+	kunit_info(test, "obmalloc-test: allow kernel warning in free_large_kmalloc\n");
+	kfree(stray);
+	obm_test_expect_report(test, obm_test_heap_name(test, heap),
+			       "stray kfree", (void *)obm_test_page(stray));
+	for (i = 0; i < OBM_TEST_STRAY_BLOCKS; i++)
+		if (i != victim && blocks[i])
+			obm_free(blocks[i]);
+	kmemleak_alloc(stray, OBM_TEST_STRAY_SIZE, 1, GFP_KERNEL);
+	obm_free(stray);
+	obm_test_drain(test, heap);
+	obm_test_read_stats(test, heap, &s);
+	KUNIT_EXPECT_EQ(test, s.stray_frees, 1);
+	obm_test_check_empty(test, heap);
+}
+
 static struct kunit_case obm_test_stray_cases[] = {
 	KUNIT_CASE_PARAM(obm_test_stray_free, obm_test_stray_gen_params),
+	KUNIT_CASE(obm_test_stray_free_partial_pool),
 	{}
 };
 

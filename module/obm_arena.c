@@ -48,7 +48,8 @@
  * moved from kmalloc) sees a non-slab page, warns (order 0) and drops a
  * reference, which then never frees the page; ksize() warns and returns
  * 0. obm_arena_check_strays() notices the missing references under the
- * class lock, reports them against the heap and the pool, and restores
+ * class lock when the pool next changes (blocks taken from it, no longer
+ * full, empty), reports them against the heap and the pool, and restores
  * them; the block so freed stays allocated.
  *
  * Registry: obm_arena_registry maps each full arena's 256 KiB physical

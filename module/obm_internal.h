@@ -145,11 +145,11 @@ struct obm_pool {
  * @nr_carved: Pools [0, @nr_carved) have been taken at least once; read
  *             locklessly with smp_load_acquire().
  * @nid: The node whose set the arena is in.
+ * @tracks: In a debug heap's set, one array of block records per pool.
  * @set: The set the arena belongs to.
  * @usable_link: In @set's usable list while @nr_free_pools > 0.
  * @free_pools: Pools given back, taken before carving a new one.
  * @set_link: In @set's list of every arena.
- * @tracks: In a debug heap's set, one array of block records per pool.
  * @rcu: Defers clearing the lookup hints, then freeing the descriptor.
  * @pools: One header per pool.
  *
@@ -163,11 +163,12 @@ struct obm_arena {
 	unsigned int		nr_free_pools;
 	unsigned int		nr_carved;
 	int			nid;
+	/* Read on every free with @base, @size and @nid: one cache line. */
+	struct obm_track	**tracks;
 	struct obm_arena_set	*set;
 	struct list_head	usable_link;
 	struct list_head	free_pools;
 	struct list_head	set_link;
-	struct obm_track	**tracks;
 	struct rcu_head		rcu;
 	struct obm_pool		pools[];
 };
@@ -505,7 +506,13 @@ struct obm_set_stats {
 
 void obm_set_read_stats(struct obm_arena_set *set, struct obm_set_stats *st);
 
-#define OBM_ARENA_HINTS		32
+/*
+ * A page of slots per CPU. Arenas lie where the page allocator found
+ * order-6 blocks, scattered once memory has been used: of n arenas in m
+ * slots about n * (1 - e^(-n/m)) share a slot and evict each other, and a
+ * free that misses walks the registry (docs/design.md, lookup hints).
+ */
+#define OBM_ARENA_HINTS		512
 
 /* Per CPU: arenas looked up recently (see obm_arena.c). */
 struct obm_arena_hints {

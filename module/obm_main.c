@@ -26,6 +26,8 @@ static_assert(OBM_POOL_SIZE / OBM_ALIGNMENT < U16_MAX);
 static_assert(offsetof(struct obm_pool, class_idx) < 16);
 static_assert(sizeof(struct obm_pool) % 16 == 0);
 static_assert(offsetof(struct obm_arena, pools) % 16 == 0);
+/* The arena fields a free reads share the descriptor's first line. */
+static_assert(offsetof(struct obm_arena, tracks) + sizeof(void *) <= 64);
 /* An arena descriptor stays an order-0 kmalloc() object. */
 static_assert(struct_size_t(struct obm_arena, pools, OBM_POOLS_PER_ARENA) <=
 	      PAGE_SIZE);

@@ -302,13 +302,21 @@ obm_pool_free_ok(struct obm_heap *heap, struct obm_pool *pool,
 	return true;
 }
 
-/* Return one checked block to its pool; the class lock is held. */
+/*
+ * Return one checked block to its pool; the class lock is held. A stray
+ * kfree() is looked for when the pool stops being full or empties, not on
+ * every block: the check reads the pool's struct page, a cache line no
+ * other step of a free touches, and frees in random order each land in
+ * another pool.
+ */
 static __always_inline void
 obm_pool_put_block(struct obm_heap *heap, struct obm_heap_node *hn,
 		   struct obm_class *class, struct obm_pool *pool, void *block)
 {
 	bool was_full = obm_pool_is_full(pool);
 
+	if (was_full || pool->ref_count == 1)
+		obm_arena_check_strays(heap, pool);
 	*(void **)block = obm_link_code(heap, pool->freeblock, block);
 	pool->freeblock = block;
 	pool->ref_count--;
@@ -337,7 +345,6 @@ static unsigned int obm_pool_put_run(struct obm_heap *heap,
 				     unsigned int class_idx,
 				     void * const *blocks, unsigned int n)
 {
-	struct obm_pool *checked = NULL;
 	struct obm_arena *arena = NULL;
 	struct obm_heap_node *hn;
 	struct obm_class *class;
@@ -356,11 +363,6 @@ static unsigned int obm_pool_put_run(struct obm_heap *heap,
 
 		if (arena->nid != nid)
 			break;
-		/* Blocks of one pool mostly come in a row: once per row. */
-		if (pool != checked) {
-			obm_arena_check_strays(heap, pool);
-			checked = pool;
-		}
 		if (obm_pool_free_ok(heap, pool, class_idx, blocks[i], &track))
 			obm_pool_put_block(heap, hn, class, pool, blocks[i]);
 	}
@@ -414,7 +416,6 @@ void obm_pool_free_block(struct obm_heap *heap, struct obm_pool *pool,
 	unsigned long flags;
 
 	spin_lock_irqsave(&class->lock, flags);
-	obm_arena_check_strays(heap, pool);
 	if (obm_pool_free_ok(heap, pool, class_idx, block, &track)) {
 		if (track)
 			obm_debug_free_block(heap, pool, class_idx, block,

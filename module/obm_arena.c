@@ -85,7 +85,7 @@
 static DEFINE_XARRAY_FLAGS(obm_arena_registry, XA_FLAGS_LOCK_IRQ);
 static DEFINE_XARRAY_FLAGS(obm_small_arena_registry, XA_FLAGS_LOCK_IRQ);
 
-DEFINE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
+struct obm_arena_hints __percpu *obm_arena_hints __read_mostly;
 
 /* The shared sets, one per possible node. */
 static struct obm_arena_set **obm_sets;
@@ -147,7 +147,7 @@ struct obm_arena *obm_arena_lookup_slow(const void *p)
 		arena = xa_load(&obm_small_arena_registry,
 				obm_small_arena_index(p));
 	if (arena)
-		this_cpu_write(obm_arena_hints.slot[obm_arena_hint_slot(arena->base)],
+		this_cpu_write(obm_arena_hints->slot[obm_arena_hint_slot(arena->base)],
 			       arena);
 	return arena;
 }
@@ -179,7 +179,7 @@ static void obm_arena_forget(struct rcu_head *rcu)
 
 	/* Hints sit in the slot of the arena's first byte only. */
 	for_each_possible_cpu(cpu) {
-		struct obm_arena **slot = per_cpu_ptr(&obm_arena_hints, cpu)->slot;
+		struct obm_arena **slot = per_cpu_ptr(obm_arena_hints, cpu)->slot;
 
 		cmpxchg(&slot[obm_arena_hint_slot(arena->base)], arena, NULL);
 	}
@@ -849,7 +849,8 @@ void obm_set_destroy(struct obm_arena_set *set)
 }
 
 /**
- * obm_arenas_init() - Create every possible node's shared set.
+ * obm_arenas_init() - Create the lookup hints and every possible node's
+ *                     shared set.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -857,9 +858,14 @@ int obm_arenas_init(void)
 {
 	int nid;
 
-	obm_sets = kcalloc(nr_node_ids, sizeof(*obm_sets), GFP_KERNEL);
-	if (!obm_sets)
+	obm_arena_hints = alloc_percpu(struct obm_arena_hints);
+	if (!obm_arena_hints)
 		return -ENOMEM;
+	obm_sets = kcalloc(nr_node_ids, sizeof(*obm_sets), GFP_KERNEL);
+	if (!obm_sets) {
+		free_percpu(obm_arena_hints);
+		return -ENOMEM;
+	}
 	for_each_node(nid) {
 		obm_sets[nid] = obm_set_create(NULL, nid);
 		if (!obm_sets[nid]) {
@@ -898,4 +904,6 @@ void obm_arenas_exit(void)
 	xa_destroy(&obm_arena_registry);
 	xa_destroy(&obm_small_arena_registry);
 	kfree(obm_sets);
+	/* No lookup is left, and obm_arena_forget() ran for every release. */
+	free_percpu(obm_arena_hints);
 }

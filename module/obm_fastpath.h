@@ -41,7 +41,7 @@ static __always_inline struct obm_arena *obm_arena_hint_probe(const void *p,
 {
 	struct obm_arena *arena;
 
-	arena = this_cpu_read(obm_arena_hints.slot[obm_arena_hint_slot(region)]);
+	arena = this_cpu_read(obm_arena_hints->slot[obm_arena_hint_slot(region)]);
 	/* A released arena's size is 0: its stale hint fails here. */
 	if (arena && (unsigned long)p - arena->base < READ_ONCE(arena->size))
 		return arena;

@@ -519,7 +519,12 @@ struct obm_arena_hints {
 	struct obm_arena	*slot[OBM_ARENA_HINTS];
 };
 
-DECLARE_PER_CPU(struct obm_arena_hints, obm_arena_hints);
+/*
+ * Allocated at load (alloc_percpu()): a static DEFINE_PER_CPU() of this
+ * size would take half of the 8 KiB all modules' static per-CPU data
+ * share (PERCPU_MODULE_RESERVE).
+ */
+extern struct obm_arena_hints __percpu *obm_arena_hints;
 
 static inline unsigned int obm_arena_hint_slot(unsigned long addr)
 {

@@ -81,7 +81,7 @@ REPORT_RE = re.compile(r'obmalloc: heap (?P<heap>\S+): (?P<kind>'
 #   <n> block(s) of pool <ptr> (class ...      stray kfree (the pool page)
 #   obm_heap_destroy(): <n> blocks still ...   destroy with live blocks
 PTRVAL = '(____ptrval____)'
-PTR = r'(?P<ptr>\(____ptrval____\)|[0-9a-f]+)'
+PTR = r'(?P<ptr>' + re.escape(PTRVAL) + r'|[0-9a-f]+)'
 REPORT_FORMS = {
     'corrupted free list': re.compile(r'free block ' + PTR + r': '),
     'stray kfree': re.compile(r'\d+ block\(s\) of pool ' + PTR + r' '),

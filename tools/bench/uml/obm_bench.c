@@ -33,6 +33,9 @@
  *   obm-bench: stats <name> <value>   (the heap's stats, uniform set)
  *   obm-bench: done
  * A debug_cost run puts "debug <flags> " after "obm-bench: " on each.
+ * With only=ORDER:SIZE (pair, lifo or random) a boot runs that one timed
+ * scenario alone, or with prelude=1 after what make bench runs before it,
+ * on lines tagged "only" (tools/bench/uml/profile).
  */
 
 #include <linux/completion.h>
@@ -42,6 +45,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/timex.h>
 #include <linux/vmalloc.h>
@@ -69,6 +73,17 @@ static char *debug_cost;
 module_param(debug_cost, charp, 0444);
 MODULE_PARM_DESC(debug_cost,
 		 "The bench heap's debug flags (obmalloc's debug= names it): time obmalloc alone, pair and mixed, on lines tagged 'debug <flags>'");
+
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only,
+		 "Run one timed scenario of one size alone, pair:SIZE, lifo:SIZE or random:SIZE (tools/bench/uml/profile)");
+static bool prelude;
+module_param(prelude, bool, 0444);
+MODULE_PARM_DESC(prelude, "With only=, first run what make bench runs before that scenario");
+static unsigned int only_rounds;
+module_param(only_rounds, uint, 0444);
+MODULE_PARM_DESC(only_rounds, "Rounds of the only= scenario (0: rounds)");
 
 /* "debug <flags> " before every figure of a debug_cost run, else "". */
 static char obm_bench_tag[32];
@@ -291,6 +306,9 @@ static noinline int obm_bench_mixed_run(struct obm_bench *b, int a,
 
 enum obm_bench_timed { OBM_T_PAIR, OBM_T_LIFO, OBM_T_RANDOM };
 
+/* Rounds of a timed scenario: only_rounds for the only= one. */
+static unsigned int obm_bench_rounds;
+
 /* One timed scenario, every allocator once per round, order rotating. */
 static int obm_bench_timed(struct obm_bench *b, enum obm_bench_timed what,
 			   unsigned int size)
@@ -301,7 +319,7 @@ static int obm_bench_timed(struct obm_bench *b, enum obm_bench_timed what,
 	unsigned int round, k;
 	int ret;
 
-	for (round = 0; round < rounds; round++) {
+	for (round = 0; round < obm_bench_rounds; round++) {
 		for (k = 0; k < OBM_B_NR; k++) {
 			int a = (round + k) % OBM_B_NR;
 
@@ -462,34 +480,92 @@ static int obm_bench_debug_cost(struct obm_bench *b)
 	return obm_bench_mixed(b);
 }
 
+/* The only= scenario, on lines tagged "only" between two marks. */
+static int obm_bench_only(struct obm_bench *b, enum obm_bench_timed what,
+			  unsigned int size)
+{
+	int ret;
+
+	strscpy(obm_bench_tag, "only ");
+	obm_bench_rounds = only_rounds ?: rounds;
+	pr_info("obm-bench: only begins\n");
+	ret = obm_bench_timed(b, what, size);
+	pr_info("obm-bench: only ends\n");
+	return ret;
+}
+
+/*
+ * The scenarios of one size in make bench's order. With @only_what >= 0
+ * the only= scenario: after those before it (@alone: none), then stop.
+ */
+static int obm_bench_size(struct obm_bench *b, unsigned int size,
+			  int only_what, bool alone)
+{
+	enum obm_bench_timed what;
+	int ret = 0;
+
+	b->cache = kmem_cache_create("obm_bench", size, 0, SLAB_NO_MERGE, NULL);
+	if (!b->cache)
+		return -ENOMEM;
+	for (what = OBM_T_PAIR; what <= OBM_T_RANDOM && !ret; what++) {
+		if ((int)what == only_what) {
+			ret = obm_bench_only(b, what, size);
+			break;
+		}
+		if (!alone)
+			ret = obm_bench_timed(b, what, size);
+	}
+	if (!ret && only_what < 0 && size == 264)
+		ret = obm_bench_footprint_264(b);
+	kmem_cache_destroy(b->cache);
+	b->cache = NULL;
+	return ret;
+}
+
+/* only=ORDER:SIZE: the scenario's index and size, or -EINVAL. */
+static int obm_bench_parse_only(unsigned int *size)
+{
+	static const char * const names[] = {
+		[OBM_T_PAIR] = "pair", [OBM_T_LIFO] = "lifo",
+		[OBM_T_RANDOM] = "random",
+	};
+	char name[8];
+
+	if (sscanf(only, "%7[^:]:%u", name, size) != 2 || !*size ||
+	    *size > OBM_SMALL_MAX)
+		return -EINVAL;
+	return match_string(names, ARRAY_SIZE(names), name);
+}
+
+/*
+ * make bench's sequence. With only=, that scenario alone in a fresh boot
+ * or, with prelude, in the state make bench leaves for it: everything
+ * before it runs first, and nothing after it.
+ */
 static int obm_bench_run(struct obm_bench *b)
 {
-	unsigned int i;
-	int ret;
+	unsigned int i, size = 0;
+	int only_what = -1, ret;
 
 	if (debug_cost)
 		return obm_bench_debug_cost(b);
-
+	if (only) {
+		only_what = obm_bench_parse_only(&size);
+		if (only_what < 0)
+			return only_what;
+		if (!prelude)
+			return obm_bench_size(b, size, only_what, true);
+	}
 	for (i = 0; i < ARRAY_SIZE(obm_bench_sizes); i++) {
-		unsigned int size = obm_bench_sizes[i];
+		bool here = only && obm_bench_sizes[i] == size;
 
-		b->cache = kmem_cache_create("obm_bench", size, 0,
-					     SLAB_NO_MERGE, NULL);
-		if (!b->cache)
-			return -ENOMEM;
-		ret = obm_bench_timed(b, OBM_T_PAIR, size);
-		if (!ret)
-			ret = obm_bench_timed(b, OBM_T_LIFO, size);
-		if (!ret)
-			ret = obm_bench_timed(b, OBM_T_RANDOM, size);
-		if (!ret && size == 264)
-			ret = obm_bench_footprint_264(b);
-		kmem_cache_destroy(b->cache);
-		b->cache = NULL;
-		if (ret)
+		ret = obm_bench_size(b, obm_bench_sizes[i],
+				     here ? only_what : -1, false);
+		if (ret || here)
 			return ret;
 	}
-	return obm_bench_mixed(b);
+	/* With prelude, only= names a size the benchmark runs. */
+	return only ? -EINVAL : obm_bench_mixed(b);
 }
 
 static struct obm_bench obm_bench_state;
@@ -514,6 +590,7 @@ static int __init obm_bench_init(void)
 
 	if (!batch || !live || !rounds || cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
+	obm_bench_rounds = rounds;
 	if (debug_cost)
 		snprintf(obm_bench_tag, sizeof(obm_bench_tag), "debug %s ",
 			 debug_cost);

@@ -42,8 +42,7 @@ MARK = re.compile(r'^(\d+\.\d+) .*obm-bench: only (begins|ends)')
 
 SECTION = re.compile(r'obm-uml: section (\S+) (0x[0-9a-f]+)')
 # readelf -SW: "[ 2] .text  PROGBITS  0000000000000000 000040 00a1b2 ..."
-ELF_SECTION = re.compile(r'\[\s*(\d+)\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+'
-                         r'[0-9a-f]+\s+([0-9a-f]+)')
+ELF_SECTION = re.compile(r'\[\s*(\d+)\]\s+(\S+)\s')
 # readelf -sW: "12: 0000000000000120  345 FUNC  LOCAL  DEFAULT  2 obm_free"
 ELF_SYMBOL = re.compile(r'\d+:\s+([0-9a-f]+)\s+(\d+)\s+FUNC\s+\S+\s+\S+\s+'
                         r'(\d+)\s+(\S+)')

@@ -362,11 +362,14 @@ static int obm_torture_control(void *arg)
 		if (!READ_ONCE(t->stop))
 			WRITE_ONCE(t->scans, t->scans + 1);
 		/*
-		 * A CPU every fourth round; every round until the minimum is
-		 * met, because a cycle can take seconds (see obm_torture_run()).
+		 * A CPU every fourth round; every round until the minimum has
+		 * been tried, because a cycle can take seconds (see
+		 * obm_torture_run()), but not once told to stop.
 		 */
 		cpu = cpumask_last(cpu_online_mask);
-		if ((round++ % 4 == 0 || t->cycles < OBM_TORTURE_MIN_CYCLES) &&
+		if ((round++ % 4 == 0 ||
+		     (t->cycles + t->refused < OBM_TORTURE_MIN_CYCLES &&
+		      !READ_ONCE(t->stop))) &&
 		    cpu != cpumask_first(cpu_online_mask)) {
 			WRITE_ONCE(t->can_cycle, true);
 			err = remove_cpu(cpu);
@@ -515,9 +518,10 @@ static int obm_torture_run(struct obm_torture *t)
 				     "obm_torture_churn");
 	squeezer = obm_torture_helper(t, t->pressure, obm_torture_squeeze,
 				      "obm_torture_squeeze");
+	/* After the workers, so that every cycle and drain overlaps them. */
+	obm_torture_start_workers(t);
 	control = obm_torture_helper(t, t->control, obm_torture_control,
 				     "obm_torture_control");
-	obm_torture_start_workers(t);
 
 	msleep(t->seconds * MSEC_PER_SEC);
 	/*

@@ -480,61 +480,48 @@ static int obm_bench_debug_cost(struct obm_bench *b)
 	return obm_bench_mixed(b);
 }
 
+/* only=: the scenario (enum obm_bench_timed, -1 for none) and its size. */
+static int obm_bench_only_what = -1;
+static unsigned int obm_bench_only_size;
+
 /* The only= scenario, on lines tagged "only" between two marks. */
-static int obm_bench_only(struct obm_bench *b, enum obm_bench_timed what,
-			  unsigned int size)
+static int obm_bench_only(struct obm_bench *b)
 {
 	int ret;
 
-	strscpy(obm_bench_tag, "only ");
+	strscpy(obm_bench_tag, "only ", sizeof(obm_bench_tag));
 	obm_bench_rounds = only_rounds ?: rounds;
 	pr_info("obm-bench: only begins\n");
-	ret = obm_bench_timed(b, what, size);
+	ret = obm_bench_timed(b, obm_bench_only_what, obm_bench_only_size);
 	pr_info("obm-bench: only ends\n");
 	return ret;
 }
 
 /*
- * The scenarios of one size in make bench's order. With @only_what >= 0
- * the only= scenario: after those before it (@alone: none), then stop.
+ * The scenarios of one size in make bench's order; with @only, those
+ * before the only= scenario (none if @alone), then it, and no more.
  */
-static int obm_bench_size(struct obm_bench *b, unsigned int size,
-			  int only_what, bool alone)
+static int obm_bench_size(struct obm_bench *b, unsigned int size, bool only,
+			  bool alone)
 {
-	enum obm_bench_timed what;
-	int ret = 0;
+	int what, ret = 0;
 
 	b->cache = kmem_cache_create("obm_bench", size, 0, SLAB_NO_MERGE, NULL);
 	if (!b->cache)
 		return -ENOMEM;
 	for (what = OBM_T_PAIR; what <= OBM_T_RANDOM && !ret; what++) {
-		if ((int)what == only_what) {
-			ret = obm_bench_only(b, what, size);
+		if (only && what == obm_bench_only_what) {
+			ret = obm_bench_only(b);
 			break;
 		}
 		if (!alone)
 			ret = obm_bench_timed(b, what, size);
 	}
-	if (!ret && only_what < 0 && size == 264)
+	if (!ret && !only && size == 264)
 		ret = obm_bench_footprint_264(b);
 	kmem_cache_destroy(b->cache);
 	b->cache = NULL;
 	return ret;
-}
-
-/* only=ORDER:SIZE: the scenario's index and size, or -EINVAL. */
-static int obm_bench_parse_only(unsigned int *size)
-{
-	static const char * const names[] = {
-		[OBM_T_PAIR] = "pair", [OBM_T_LIFO] = "lifo",
-		[OBM_T_RANDOM] = "random",
-	};
-	char name[8];
-
-	if (sscanf(only, "%7[^:]:%u", name, size) != 2 || !*size ||
-	    *size > OBM_SMALL_MAX)
-		return -EINVAL;
-	return match_string(names, ARRAY_SIZE(names), name);
 }
 
 /*
@@ -544,28 +531,52 @@ static int obm_bench_parse_only(unsigned int *size)
  */
 static int obm_bench_run(struct obm_bench *b)
 {
-	unsigned int i, size = 0;
-	int only_what = -1, ret;
+	unsigned int i;
+	int ret;
 
 	if (debug_cost)
 		return obm_bench_debug_cost(b);
-	if (only) {
-		only_what = obm_bench_parse_only(&size);
-		if (only_what < 0)
-			return only_what;
-		if (!prelude)
-			return obm_bench_size(b, size, only_what, true);
-	}
+	if (only && !prelude)
+		return obm_bench_size(b, obm_bench_only_size, true, true);
 	for (i = 0; i < ARRAY_SIZE(obm_bench_sizes); i++) {
-		bool here = only && obm_bench_sizes[i] == size;
+		bool here = only && obm_bench_sizes[i] == obm_bench_only_size;
 
-		ret = obm_bench_size(b, obm_bench_sizes[i],
-				     here ? only_what : -1, false);
+		ret = obm_bench_size(b, obm_bench_sizes[i], here, false);
 		if (ret || here)
 			return ret;
 	}
-	/* With prelude, only= names a size the benchmark runs. */
-	return only ? -EINVAL : obm_bench_mixed(b);
+	return obm_bench_mixed(b);
+}
+
+/* Check only=ORDER:SIZE and note what it names; 0 or -EINVAL. */
+static int obm_bench_parse_only(void)
+{
+	static const char * const names[] = {
+		[OBM_T_PAIR] = "pair", [OBM_T_LIFO] = "lifo",
+		[OBM_T_RANDOM] = "random",
+	};
+	unsigned int size, i;
+	char name[8];
+	int what;
+
+	if (sscanf(only, "%7[^:]:%u", name, &size) != 2 || !size ||
+	    size > OBM_SMALL_MAX)
+		goto bad;
+	what = match_string(names, ARRAY_SIZE(names), name);
+	if (what < 0 || debug_cost)
+		goto bad;
+	for (i = 0; prelude && i < ARRAY_SIZE(obm_bench_sizes); i++)
+		if (obm_bench_sizes[i] == size)
+			break;
+	if (prelude && i == ARRAY_SIZE(obm_bench_sizes))
+		goto bad;
+	obm_bench_only_what = what;
+	obm_bench_only_size = size;
+	return 0;
+bad:
+	pr_err("obm-bench: only=%s: not pair, lifo or random:SIZE (1..%u; with prelude=1 a size the benchmark runs; not with debug_cost=)\n",
+	       only, OBM_SMALL_MAX);
+	return -EINVAL;
 }
 
 static struct obm_bench obm_bench_state;
@@ -591,6 +602,8 @@ static int __init obm_bench_init(void)
 	if (!batch || !live || !rounds || cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
 	obm_bench_rounds = rounds;
+	if (only && obm_bench_parse_only())
+		return -EINVAL;
 	if (debug_cost)
 		snprintf(obm_bench_tag, sizeof(obm_bench_tag), "debug %s ",
 			 debug_cost);

@@ -32,12 +32,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..'))
-from report import ALLOCATORS, RESULT, ratio  # noqa: E402
+from report import ALLOCATORS, RESULT, Run, ratio  # noqa: E402
 
 ONLY_RESULT = re.compile(RESULT.pattern.replace('obm-bench: result',
                                                 'obm-bench: only result'))
-# obm_bench.ko's default rounds=, make bench's.
-MAKE_BENCH_ROUNDS = 5
 MARK = re.compile(r'^(\d+\.\d+) .*obm-bench: only (begins|ends)')
 
 SECTION = re.compile(r'obm-uml: section (\S+) (0x[0-9a-f]+)')
@@ -147,9 +145,13 @@ def main():
     key, ns = results(log)
     print(figures(f'{key} (median of {len(ns["obmalloc"])} rounds)',
                   {a: statistics.median(v) for a, v in ns.items()}))
-    print(figures(f'its first {MAKE_BENCH_ROUNDS} rounds',
-                  {a: statistics.median(v[:MAKE_BENCH_ROUNDS])
-                   for a, v in ns.items()}))
+    # After a prelude, the scenario's first rounds were make bench's.
+    prelude = Run(log).ns
+    if prelude:
+        rounds = max(len(v) for per in prelude.values() for v in per.values())
+        print(figures(f'its first {rounds} rounds, as in make bench',
+                      {a: statistics.median(v[:rounds])
+                       for a, v in ns.items()}))
     samples, total = count(args.dir, module_code(
         os.path.join(args.dir, 'obmalloc.ko'), log), *window(args.dir))
     if not total:

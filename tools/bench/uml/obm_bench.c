@@ -480,8 +480,8 @@ static int obm_bench_debug_cost(struct obm_bench *b)
 	return obm_bench_mixed(b);
 }
 
-/* only=: the scenario (enum obm_bench_timed, -1 for none) and its size. */
-static int obm_bench_only_what = -1;
+/* What only= names: the scenario (enum obm_bench_timed) and its size. */
+static int obm_bench_only_what;
 static unsigned int obm_bench_only_size;
 
 /* The only= scenario, on lines tagged "only" between two marks. */
@@ -498,10 +498,11 @@ static int obm_bench_only(struct obm_bench *b)
 }
 
 /*
- * The scenarios of one size in make bench's order; with @only, those
- * before the only= scenario (none if @alone), then it, and no more.
+ * The scenarios of one size in make bench's order; where only= names
+ * this size (@here), those before its scenario (none if @alone), then it,
+ * and no more.
  */
-static int obm_bench_size(struct obm_bench *b, unsigned int size, bool only,
+static int obm_bench_size(struct obm_bench *b, unsigned int size, bool here,
 			  bool alone)
 {
 	int what, ret = 0;
@@ -510,14 +511,14 @@ static int obm_bench_size(struct obm_bench *b, unsigned int size, bool only,
 	if (!b->cache)
 		return -ENOMEM;
 	for (what = OBM_T_PAIR; what <= OBM_T_RANDOM && !ret; what++) {
-		if (only && what == obm_bench_only_what) {
+		if (here && what == obm_bench_only_what) {
 			ret = obm_bench_only(b);
 			break;
 		}
 		if (!alone)
 			ret = obm_bench_timed(b, what, size);
 	}
-	if (!ret && !only && size == 264)
+	if (!ret && !here && size == 264)
 		ret = obm_bench_footprint_264(b);
 	kmem_cache_destroy(b->cache);
 	b->cache = NULL;

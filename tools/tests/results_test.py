@@ -176,15 +176,20 @@ def make_log(suites, tail=None, numa='0-1', taint=TAINT_OK, lockdep='1',
     return [line + '\n' for line in lines + tail]
 
 
-def judge(log, suites, flavour='qemu', numa=2, first_boot=None, no_kunit=False):
-    """Run results.py on @log as make check does: (exit status, output)."""
+def judge(log, suites, flavour='qemu', numa=2, first_boot=None,
+          second_boot=None, no_kunit=False):
+    """Run results.py on @log as make check does: (exit status, output).
+
+    @first_boot and @second_boot: the logs of boots tools/vm/run retried.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'check.log')
         with open(path, 'w', encoding='utf-8') as f:
             f.writelines(log)
-        if first_boot is not None:
-            with open(path + '.first-boot', 'w', encoding='utf-8') as f:
-                f.writelines(line + '\n' for line in first_boot)
+        for early, lines in (('first', first_boot), ('second', second_boot)):
+            if lines is not None:
+                with open(f'{path}.{early}-boot', 'w', encoding='utf-8') as f:
+                    f.writelines(line + '\n' for line in lines)
         if no_kunit:
             args = ['--no-kunit', '--flavour', flavour]
         else:
@@ -451,6 +456,52 @@ class Verdict(unittest.TestCase):
         out = self.fails(make_log(suites), suites, first_boot=first,
                          why=['check.log.first-boot:2: BUG'])
         self.assertIn('with a report', out)
+
+    @staticmethod
+    def int3_death(rip='sched_clock_cpu+0x9/0x190', before=(), after=()):
+        """A boot that died as Debian's 6.12 does under TCG."""
+        return ([TS + 'Linux version 6.12.117+deb12-rt-amd64', *before,
+                 TS + 'sched_clock: Marking stable (2512161412, 75152311)',
+                 TS + 'Oops: int3: 0000 [#1] PREEMPT_RT SMP NOPTI',
+                 TS + 'CPU: 3 UID: 0 PID: 52 Comm: ksoftirqd/3 Not tainted',
+                 TS + f'RIP: 0010:{rip}',
+                 TS + 'Call Trace:', TS + ' update_rq_clock+0x35/0x1a0',
+                 *after,
+                 TS + 'Kernel panic - not syncing: Fatal exception in interrupt'])
+
+    def test_early_int3_death_is_excused(self):
+        suites = base_suites()
+        out = self.passes(make_log(suites), suites,
+                          first_boot=self.int3_death(),
+                          second_boot=self.int3_death())
+        self.assertIn('first boot', out)
+        self.assertIn('second boot', out)
+        self.assertIn('int3 oops at sched_clock_cpu+0x9/0x190', out)
+
+    def test_int3_death_after_init_fails(self):
+        suites = base_suites()
+        self.fails(make_log(suites), suites, first_boot=self.int3_death(
+            before=[TS + 'Run /init as init process']),
+                   why=['check.log.first-boot:4: Oops'])
+
+    def test_int3_death_in_a_module_fails(self):
+        suites = base_suites()
+        self.fails(make_log(suites), suites, first_boot=self.int3_death(
+            rip='obm_alloc+0x9/0x190 [obmalloc]'),
+                   why=['check.log.first-boot:3: Oops'])
+
+    def test_int3_death_with_another_report_fails(self):
+        suites = base_suites()
+        self.fails(make_log(suites), suites, first_boot=self.int3_death(
+            after=[TS + 'BUG: unable to handle page fault']),
+                   why=['check.log.first-boot:8: BUG'])
+
+    def test_second_boot_with_bug_fails(self):
+        suites = base_suites()
+        second = [TS + 'Linux version 6.12.57', TS + 'BUG: kernel NULL pointer '
+                  'dereference, address: 0000000000000008']
+        self.fails(make_log(suites), suites, first_boot=self.int3_death(),
+                   second_boot=second, why=['check.log.second-boot:2: BUG'])
 
     def test_first_boot_silent_death_is_reported(self):
         suites = base_suites()

@@ -27,6 +27,7 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'vm',
 KUNIT_DIR = None
 
 TS = '[   12.345678] '
+REPLAY = '** replaying previous printk message **'
 HEAP = 'kunit-7'
 P1 = '00000000c3d2a1b0'
 P2 = '000000009e1f2c3a'
@@ -238,6 +239,39 @@ class Verdict(unittest.TestCase):
     def test_unannounced_report_fails(self):
         suites = self.with_double_free(splat())
         self.fails(make_log(suites), suites, why=['unexpected obmalloc report'])
+
+    def replayed(self, again=None, record='expect report'):
+        """A passing log in which the console printed the line holding
+        @record, then the replay line and that line again (or @again), as
+        6.12-rt's nbcon console does."""
+        suites = self.with_double_free(
+            [announce('obm_test_double_free', 'double free', P1)] + splat())
+        log = make_log(suites)
+        at = next(i for i, ln in enumerate(log) if record in ln)
+        log[at + 1:at + 1] = [REPLAY + '\n', again or log[at]]
+        return log, suites
+
+    def test_replayed_announcement_counts_once(self):
+        log, suites = self.replayed()
+        self.passes(log, suites)
+
+    def test_replay_after_a_cut_record_counts_once(self):
+        # The WARNING of the report, cut short, then whole.
+        log, suites = self.replayed(record='WARNING: CPU:')
+        at = log.index(REPLAY + '\n')
+        log[at - 1:at + 1] = [log[at - 1][:40] + REPLAY + '\n']
+        self.passes(log, suites)
+
+    def test_announcement_twice_without_replay_fails(self):
+        log, suites = self.replayed()
+        log.remove(REPLAY + '\n')
+        self.fails(log, suites, why=['announced report never came'])
+
+    def test_replay_of_another_record_keeps_both(self):
+        log, suites = self.replayed(again=TS + announce(
+            'obm_test_double_free', 'double free', P2) + '\n')
+        self.fails(log, suites, why=['announced report never came',
+                                     f'double free from heap {HEAP} at {P2}'])
 
     def test_report_pointer_differs_fails(self):
         suites = self.with_double_free(

@@ -47,6 +47,10 @@ TCG runs after the patch is done (see early_int3()). That and a silent
 early death are printed, and only the last boot's log counts for the
 tests.
 
+A record a console printed twice, the second time after "** replaying
+previous printk message **" (6.12-rt's nbcon console, taken over by a
+WARN's emergency printing), is judged once (see unreplay()).
+
 With --no-kunit (make field), only the log and the scenario are judged.
 """
 
@@ -442,6 +446,43 @@ def scan_log(lines):
     return problems
 
 
+# kernel/printk/nbcon.c: a console that took over another context's
+# record prints it again whole, after this line.
+REPLAY = '** replaying previous printk message **'
+
+
+def unreplay(lines):
+    """LINES with each record a console printed twice left once.
+
+    When a console that supports atomic printing (nbcon: the 8250 on
+    6.12-rt) is taken over in the middle of a record - by a WARN's
+    emergency printing, say - the new owner prints REPLAY and then the
+    whole record again. The first copy, whole or cut short (then REPLAY
+    follows on its line), would count twice: an announcement twice, one
+    of them never matched. The first copy and REPLAY become empty lines,
+    so that line numbers stay the log's, but only where the first copy is
+    the start of the record printed after REPLAY.
+    """
+    out = list(lines)
+    for i, raw in enumerate(lines):
+        at = raw.find(REPLAY)
+        if at < 0 or i + 1 >= len(lines):
+            continue
+        # Cut short, the first copy ends on REPLAY's line; whole, before it.
+        where = i if at else i - 1
+        first = (raw[:at] if at else lines[where]).rstrip('\n')
+        if where >= 0 and first and lines[i + 1].startswith(first):
+            out[where] = '\n'
+            out[i] = '\n'
+    return out
+
+
+def read_log(path):
+    """The lines of the log at PATH, records printed twice left once."""
+    with open(path, errors='replace') as f:
+        return unreplay(f.readlines())
+
+
 EARLY_BOOTS = ('first', 'second')
 INT3_RE = re.compile(r'Oops: int3: ')
 RIP_RE = re.compile(r'RIP: \d+:(\S+)(\s+\[\w+\])?')
@@ -485,8 +526,7 @@ def judge_early_boots(log):
         path = f'{log}.{early}-boot'
         if not os.path.exists(path):
             break
-        with open(path, errors='replace') as f:
-            lines = f.readlines()
+        lines = read_log(path)
         problems = scan_log(lines)
         excuse = early_int3(lines, problems) if problems else None
         if excuse:
@@ -629,8 +669,7 @@ def print_log_problems(log_problems):
 
 def judge_log_only(path, flavour, numa):
     """make field: no KTAP; the scenario's markers and a clean log."""
-    with open(path, errors='replace') as f:
-        lines = f.readlines()
+    lines = read_log(path)
     problems = judge_early_boots(path)
     problems += [(0, 'missing', p) for p in marker_problems(lines, flavour, numa)]
     problems += scan_log(lines)
@@ -664,8 +703,7 @@ def main():
     import kunit_parser  # pylint: disable=import-outside-toplevel
     record_skip_reasons(kunit_parser)
 
-    with open(args.log, errors='replace') as f:
-        lines = f.readlines()
+    lines = read_log(args.log)
     wanted = [s for s in args.suites.split(',') if s]
 
     # The kernel prints an empty KTAP run for its built-in tests at boot;

@@ -59,14 +59,12 @@ def module_code(ko, log):
                 bases[m.group(1)] = int(m.group(2), 16)
     if not bases:
         sys.exit(f'profile: {log} names no section of obmalloc')
-    names = {}
-    out = subprocess.run(['readelf', '-SW', ko], check=True,
+    # The section headers, then the symbol table: neither pattern matches
+    # the other's lines.
+    out = subprocess.run(['readelf', '-SsW', ko], check=True,
                          capture_output=True, text=True).stdout
-    for m in ELF_SECTION.finditer(out):
-        names[m.group(1)] = m.group(2)
+    names = {m.group(1): m.group(2) for m in ELF_SECTION.finditer(out)}
     code = []
-    out = subprocess.run(['readelf', '-sW', ko], check=True,
-                         capture_output=True, text=True).stdout
     for m in ELF_SYMBOL.finditer(out):
         value, size, ndx, name = m.groups()
         base = bases.get(names.get(ndx))

@@ -528,7 +528,7 @@ def judge_early_boots(log):
             break
         lines = read_log(path)
         problems = scan_log(lines)
-        excuse = early_int3(lines, problems) if problems else None
+        excuse = early_int3(lines, problems)
         if excuse:
             print(f'{early} boot ({path}): the kernel died before the scenario '
                   f'started, with {excuse}; the retry counts')
